@@ -1,0 +1,45 @@
+"""The sessions Faultline's users and CI run: `nox -s tests`, `nox -s demo`, ..."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PACKAGES = ["harness", "reference_agents", "scenarios"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The project's own test suite."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the whole tree."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over the shipped packages."""
+    session.install("-e", ".", "mypy>=1.10", "types-PyYAML")
+    session.run("mypy", *PACKAGES)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: reference agents + embedded proxy + all scenarios, a report at the end."""
+    session.install("-e", ".")
+    session.run("faultline", "demo", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print figures (proxy, suite, fuzz, robustness)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
