@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agents": ("reference_agents.server", "serve the reference agents (travel, research, long-running)"),
     "proxy": ("harness.proxy.cli", "run the embedded Toxiproxy-compatible fault proxy"),
     "check": ("harness.checks.cli", "re-run the checks over a saved HISTORY.jsonl"),
+    "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
+    "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
+    "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
 }
 
 
@@ -30,27 +33,32 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen command's module is imported (start-up stays fast)."""
     parser = _Parser(prog="faultline", description="Prove an MCP server's agentic features survive a bad network.")
     parser.add_argument("--version", action="version", version=f"faultline {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_) in COMMANDS.items():
         p = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(_module=module)
-        importlib.import_module(module).configure(p)
+        if name == command:
+            importlib.import_module(module).configure(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        command = next((a for a in argv if not a.startswith("-")), None)
+        parser = build_parser(command if command in COMMANDS else None)
         args = parser.parse_args(argv)
         if not getattr(args, "_module", None):
             parser.print_help()
             return 2
         return int(importlib.import_module(args._module).run(args) or 0)
     except UsageError as exc:
-        print(f"faultline: {exc}", file=sys.stderr)
+        msg = str(exc)
+        print(msg if msg.startswith("faultline") else f"faultline: {msg}", file=sys.stderr)
         return 2
     except HarnessError as exc:
         print(f"faultline: error: {exc}", file=sys.stderr)

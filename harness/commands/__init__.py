@@ -1,0 +1,1 @@
+"""CLI subcommands of the run face: `run`, `demo`, `list`."""

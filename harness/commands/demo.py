@@ -1,0 +1,33 @@
+"""`faultline demo`: the main job on embedded defaults — the reference agents (spawned, durable
+SQLite store), the embedded fault proxy, every scenario at both revisions, reports at the end."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+from harness.commands.run import add_run_options, config_from, execute
+from harness.targets import SpawnTarget
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    add_run_options(p, target=False)
+    p.add_argument("--mutant", help="run against a mutant of the reference agents instead")
+    p.set_defaults(json=None, junit=None, html=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    args.json = args.json or out / "verdicts.json"
+    args.junit = args.junit or out / "junit.xml"
+    args.html = args.html or out / "report.html"
+    store = Path(tempfile.mkdtemp(prefix="faultline-demo-")) / "agents.sqlite"
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0",
+           "--store", f"sqlite:{store}", "--retry-ms", "50"]
+    if args.mutant:
+        cmd += ["--mutant", args.mutant]
+    config = config_from(args, "reference")
+    return execute(args, SpawnTarget(shlex.join(cmd)), config)

@@ -1,0 +1,27 @@
+"""`faultline list`: the scenarios and the checks, with requirement ids and revisions."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.checks import all_checks
+from scenarios.api import all_scenarios
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("what", nargs="?", choices=["scenarios", "checks", "all"], default="all")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what in ("scenarios", "all"):
+        print("scenarios:")
+        for s in all_scenarios():
+            revs = ",".join(r.value for r in s.revisions)
+            print(f"  {s.name:<28} [{revs}] roles={','.join(s.roles) or '-'}")
+            print(f"      {s.description}")
+    if args.what in ("checks", "all"):
+        print("checks:")
+        for c in all_checks():
+            revs = ",".join(r.value for r in c.revisions)
+            print(f"  {c.name:<36} {c.requirement:<34} {c.level:<10} [{revs}]")
+    return 0

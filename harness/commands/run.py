@@ -1,0 +1,101 @@
+"""`faultline run`: every selected scenario against one server, through the fault proxy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import anyio
+
+from harness.baseline import judge, load_expected
+from harness.errors import UsageError
+from harness.profiles import load_profile
+from harness.report.junit import write_junit
+from harness.report.terminal import Progress, summary
+from harness.report.verdicts import verdict_rows
+from harness.revisions import parse as parse_revisions
+from harness.runner import RunConfig, ScenarioResult, run_suite
+from harness.targets import SpawnTarget, Target, UrlTarget
+from scenarios.api import select
+
+
+def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
+    if target:
+        g = p.add_mutually_exclusive_group(required=True)
+        g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
+        g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
+        p.add_argument("--profile", default="reference",
+                       help="reference | conformance-fixtures | FILE (YAML/JSON roles → tools); default reference")
+    p.add_argument("--revision", default="all", help="2025-11-25 | 2026-07-28 | all (default)")
+    p.add_argument("-k", "--scenario", action="append", metavar="NAME",
+                   help="run scenarios whose name or tag contains NAME (repeatable)")
+    p.add_argument("--proxy", default=os.environ.get("TOXIPROXY_URL") or "embedded",
+                   help="embedded (default) or the API URL of a real Toxiproxy ($TOXIPROXY_URL)")
+    p.add_argument("--out", default="faultline-out", type=Path, help="folder for histories (default faultline-out)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write verdicts as JSON")
+    p.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
+    p.add_argument("--html", type=Path, metavar="PATH", help="write the HTML timeline report")
+    p.add_argument("--expected-failures", type=Path, metavar="FILE", help="YAML baseline of known failures")
+    p.add_argument("--strict", action="store_true", help="WARN (a broken SHOULD) fails the run too")
+    p.add_argument("--time-scale", type=float, default=float(os.environ.get("FAULTLINE_TIME_SCALE", "1")),
+                   help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    add_run_options(p)
+
+
+def make_target(args: argparse.Namespace) -> Target:
+    return UrlTarget(args.target) if args.target else SpawnTarget(args.spawn)
+
+
+def config_from(args: argparse.Namespace, profile_spec: str) -> RunConfig:
+    try:
+        revisions = parse_revisions(args.revision)
+        scenarios = select(args.scenario)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.time_scale <= 0:
+        raise UsageError("--time-scale must be positive")
+    return RunConfig(scenarios=scenarios, revisions=revisions, profile=load_profile(profile_spec),
+                     proxy=args.proxy, time_scale=args.time_scale, out_dir=args.out)
+
+
+def execute(args: argparse.Namespace, target: Target, config: RunConfig) -> int:
+    expected = load_expected(args.expected_failures) if args.expected_failures else []
+    progress = Progress(len(config.scenarios) * len(config.revisions))
+    results: list[ScenarioResult] = anyio.run(
+        lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start))
+    summary(results)
+    write_reports(args, results, expected={(e.scenario, e.check, e.revision or r) for e in expected
+                                           for r in ("2025-11-25", "2026-07-28")})
+    j = judge(results, expected)
+    failures = j.new_failures if args.strict else [f for f in j.new_failures if f[3] == "FAIL"]
+    for e in j.stale:
+        print(f"stale expected failure (now passes): {e.scenario} {e.check} {e.revision or ''}")
+    if j.expected_failures:
+        print(f"{len(j.expected_failures)} expected failure(s) ignored (baseline)")
+    return 1 if (failures or j.stale or j.errors) else 0
+
+
+def write_reports(args: argparse.Namespace, results: list[ScenarioResult],
+                  expected: set[tuple[str, str, str]]) -> None:
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(verdict_rows(results), indent=2), encoding="utf-8")
+        print(f"json:  {args.json}")
+    if args.junit:
+        print(f"junit: {write_junit(results, args.junit, expected)}")
+    if args.html:
+        from harness.report.html import write_html
+
+        print(f"html:  {write_html(results, args.html)}")
+    if args.out:
+        print(f"histories: {args.out / 'histories'}")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from(args, args.profile)
+    return execute(args, make_target(args), config)

@@ -1,0 +1,1 @@
+"""Reports over scenario results: terminal summary, JSON, JUnit XML, the HTML timeline."""

@@ -1,0 +1,58 @@
+"""Terminal output: live progress while scenarios run, a summary table at the end.
+
+On a terminal the progress line rewrites itself; elsewhere (CI logs, pipes) each scenario is one
+plain line.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from harness.revisions import Revision
+from harness.runner import ScenarioResult, relevant
+from scenarios.api import Scenario
+
+MARK = {"PASS": "ok", "FAIL": "FAIL", "WARN": "warn", "ERROR": "ERROR", "NOT-APPLICABLE": "n/a",
+        "NOT-OBSERVED": "n/o"}
+
+
+class Progress:
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.out = stream or sys.stderr
+        self.tty = self.out.isatty()
+
+    def start(self, sc: Scenario, rev: Revision) -> None:
+        if self.tty:
+            self.out.write(f"\r\x1b[K[{self.done + 1}/{self.total}] {sc.name}@{rev.value} ...")
+            self.out.flush()
+
+    def result(self, r: ScenarioResult) -> None:
+        self.done += 1
+        line = f"[{self.done}/{self.total}] {MARK.get(r.status, r.status):5} {r.scenario}@{r.revision} ({r.wall:.2f}s)"
+        if r.reason:
+            line += f" - {r.reason}"
+        if self.tty:
+            self.out.write("\r\x1b[K")
+        self.out.write(line + "\n")
+        self.out.flush()
+
+
+def summary(results: list[ScenarioResult], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    width = max((len(f"{r.scenario}@{r.revision}") for r in results), default=20)
+    out.write(f"\n{'scenario':<{width}}  status          pass fail warn err  n/o  time\n")
+    for r in results:
+        c = {s: sum(1 for v in relevant(r) if v.status == s) for s in MARK}
+        out.write(f"{r.scenario + '@' + r.revision:<{width}}  {r.status:<14} {c['PASS']:>5} {c['FAIL']:>4} "
+                  f"{c['WARN']:>4} {c['ERROR']:>3} {c['NOT-OBSERVED']:>4} {r.wall:>5.2f}s\n")
+    findings = [(r, v) for r in results for v in r.verdicts if v.status in ("FAIL", "WARN", "ERROR")]
+    if findings:
+        out.write("\nfindings:\n")
+        for r, v in findings:
+            out.write(f"  {v.status:5} {r.scenario}@{r.revision} {v.check} [{v.requirement}, {v.level}]: {v.message}\n")
+            if r.history_path:
+                out.write(f"        witness: seq {v.witness} in {r.history_path}\n")
+    out.flush()

@@ -1,0 +1,237 @@
+"""The runner: puts the fault proxy in front of a target, plays scenarios through recording
+clients, and hands each finished history to the checks.
+
+scenario -> runner -> client <-> proxy <-> server -> history -> checks -> report
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from harness import __version__
+from harness.checks import run_checks
+from harness.client.answers import Answers
+from harness.client.session import WireClient
+from harness.errors import HarnessError
+from harness.history import Fault, History, Meta, Verdict
+from harness.profiles import Profile
+from harness.proxy.client import ProxyClient, embedded_proxy
+from harness.revisions import Revision
+from harness.targets import Target
+from scenarios.api import NotApplicable, Scenario
+
+PROXY_NAME = "faultline-target"
+
+
+@dataclass
+class RunConfig:
+    scenarios: list[Scenario]
+    revisions: tuple[Revision, ...]
+    profile: Profile
+    proxy: str = "embedded"  # or the URL of a real Toxiproxy API
+    time_scale: float = 1.0
+    scenario_deadline: float = 60.0  # seconds per scenario, before scaling
+    out_dir: Path | None = None  # histories are saved here when set
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    revision: str
+    verdicts: list[Verdict]
+    history: History
+    wall: float
+    reason: str = ""  # why NOT-APPLICABLE / ERROR at scenario level
+    history_path: Path | None = None
+    exercises: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        statuses = {v.status for v in self.verdicts}
+        for s in ("ERROR", "FAIL", "WARN"):
+            if s in statuses:
+                return s
+        if "PASS" in statuses:
+            return "PASS"
+        return "NOT-APPLICABLE" if "NOT-APPLICABLE" in statuses else "NOT-OBSERVED"
+
+
+class _Toxic:
+    def __init__(self, ctx: Context, name: str) -> None:
+        self.ctx, self.name = ctx, name
+
+    async def remove(self) -> None:
+        await self.ctx.proxy.remove_toxic(PROXY_NAME, self.name)
+        self.ctx.history.append(Fault(action="remove", proxy=PROXY_NAME, toxic={"name": self.name}))
+
+
+class Context:
+    """The ScenarioContext the scenarios see (scenarios/api.py)."""
+
+    def __init__(self, *, revision: Revision, history: History, proxy: ProxyClient, base_url: str,
+                 target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any]) -> None:
+        self.revision = revision
+        self.history = history
+        self.proxy = proxy
+        self.base_url = base_url
+        self.target = target
+        self.profile = profile
+        self.time_scale = time_scale
+        self._on_restart = on_restart
+        self._toxics = 0
+
+    def role(self, name: str) -> tuple[str, dict[str, Any]]:
+        role = self.profile.role(name)
+        if role is None:
+            raise NotApplicable(f"profile {self.profile.name!r} has no {name!r} role")
+        return role.tool, dict(role.arguments)
+
+    def client(self, name: str = "A", *, answers: Answers | None = None, direct: bool = False,
+               **kw: Any) -> WireClient:
+        url = self.target.url if direct else self.base_url
+        kw.setdefault("timeout", 10.0 * self.time_scale)
+        return WireClient(url, self.history, revision=self.revision, client=name, answers=answers or Answers(), **kw)
+
+    async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> _Toxic:
+        self._toxics += 1
+        name = kw.pop("name", None) or f"{type}-{self._toxics}"
+        await self.proxy.add_toxic(PROXY_NAME, type, attributes, name=name, **kw)
+        self.history.append(Fault(action="add", proxy=PROXY_NAME,
+                                  toxic={"name": name, "type": type, "attributes": attributes, **kw}))
+        return _Toxic(self, name)
+
+    async def network(self, up: bool) -> None:
+        await self.proxy.set_enabled(PROXY_NAME, up)
+        self.history.append(Fault(action="up" if up else "down", proxy=PROXY_NAME))
+
+    async def restart_target(self) -> None:
+        if not self.target.can_restart:
+            raise NotApplicable("the target cannot be restarted (run it with --spawn)")
+        self.history.append(Fault(action="restart", detail="SIGKILL, then the same command again"))
+        await self._on_restart()
+
+    def note(self, text: str, **data: Any) -> None:
+        self.history.note(text, **data)
+
+    def deadline(self, seconds: float) -> float:
+        return seconds * self.time_scale
+
+
+@contextlib.asynccontextmanager
+async def proxy_backend(spec: str) -> AsyncIterator[ProxyClient]:
+    """The embedded proxy, or a real Toxiproxy at `spec` (its API URL)."""
+    if spec == "embedded":
+        async with embedded_proxy() as client:
+            yield client
+        return
+    client = ProxyClient(spec)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def _point_proxy(proxy: ProxyClient, upstream: str, listen: str | None) -> str:
+    with contextlib.suppress(Exception):
+        await proxy.delete_proxy(PROXY_NAME)
+    model = await proxy.create_proxy(PROXY_NAME, upstream=upstream, listen=listen or "127.0.0.1:0")
+    return str(model.listen)
+
+
+async def run_suite(target: Target, config: RunConfig,
+                    on_result: Callable[[ScenarioResult], None] | None = None,
+                    on_start: Callable[[Scenario, Revision], None] | None = None) -> list[ScenarioResult]:
+    results: list[ScenarioResult] = []
+    await target.start()
+    try:
+        async with proxy_backend(config.proxy) as proxy:
+            listen = await _point_proxy(proxy, target.upstream, None)
+
+            async def restart() -> None:
+                await target.restart()
+                await _point_proxy(proxy, target.upstream, listen)
+
+            for sc in config.scenarios:
+                for rev in config.revisions:
+                    if on_start:
+                        on_start(sc, rev)
+                    result = await _run_one(sc, rev, target, proxy, listen, config, restart)
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+    finally:
+        await target.stop()
+    return results
+
+
+def _scenario_verdict(sc: Scenario, rev: Revision, status: str, reason: str) -> Verdict:
+    return Verdict(scenario=sc.name, check=f"scenario:{sc.name}", requirement="harness.scenario",
+                   revision=rev.value, level="MUST", status=status, message=reason)  # type: ignore[arg-type]
+
+
+async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClient, listen: str,
+                   config: RunConfig, restart: Callable[[], Any]) -> ScenarioResult:
+    history = History()
+    history.append(Meta(scenario=sc.name, revision=rev.value, target=target.description or target.url,
+                        profile=config.profile.name, harness_version=__version__, started_at=time.time()))
+    started = time.monotonic()
+    if rev not in sc.revisions:
+        reason = f"scenario applies to {', '.join(r.value for r in sc.revisions)} only"
+        v = _scenario_verdict(sc, rev, "NOT-APPLICABLE", reason)
+        return ScenarioResult(sc.name, rev.value, [v], history, 0.0, reason, exercises=sc.checks)
+    missing = [r for r in sc.roles if config.profile.role(r) is None]
+    if missing:
+        reason = f"profile {config.profile.name!r} has no role {', '.join(missing)}"
+        v = _scenario_verdict(sc, rev, "NOT-APPLICABLE", reason)
+        return ScenarioResult(sc.name, rev.value, [v], history, 0.0, reason, exercises=sc.checks)
+    base_url = f"http://{listen}{target.path}"
+    ctx = Context(revision=rev, history=history, proxy=proxy, base_url=base_url, target=target,
+                  profile=config.profile, time_scale=config.time_scale, on_restart=restart)
+    reason = ""
+    extra: list[Verdict] = []
+    try:
+        with anyio.fail_after(config.scenario_deadline * config.time_scale):
+            await sc.run(ctx)
+    except NotApplicable as exc:
+        reason = str(exc)
+        extra.append(_scenario_verdict(sc, rev, "NOT-APPLICABLE", reason))
+    except TimeoutError:
+        reason = f"scenario did not finish within {config.scenario_deadline * config.time_scale:.0f}s"
+        extra.append(_scenario_verdict(sc, rev, "ERROR", reason))
+    except HarnessError as exc:
+        reason = str(exc)
+        extra.append(_scenario_verdict(sc, rev, "ERROR", reason))
+    except Exception as exc:  # noqa: BLE001 - a scenario bug or a hostile server: reported, never raised
+        reason = f"{type(exc).__name__}: {exc}"
+        extra.append(_scenario_verdict(sc, rev, "ERROR", reason))
+    finally:
+        with contextlib.suppress(Exception):
+            with anyio.fail_after(5):
+                await proxy.reset()
+    if extra and extra[0].status == "NOT-APPLICABLE":
+        verdicts = extra
+    else:
+        verdicts = [v for v in run_checks(history, scenario=sc.name) if v.status != "NOT-APPLICABLE"] + extra
+    for v in verdicts:
+        history.append(v)
+    result = ScenarioResult(sc.name, rev.value, verdicts, history, time.monotonic() - started, reason,
+                            exercises=sc.checks)
+    if config.out_dir is not None:
+        result.history_path = history.save(config.out_dir / "histories" / f"{sc.name}@{rev.value}.jsonl")
+    return result
+
+
+def relevant(result: ScenarioResult) -> list[Verdict]:
+    """The verdicts worth showing: all but NOT-OBSERVED ones of requirements the scenario does not exercise."""
+    return [v for v in result.verdicts
+            if v.status != "NOT-OBSERVED" or v.requirement in result.exercises or v.check.startswith("scenario:")]
+
+
+__all__ = ["RunConfig", "ScenarioResult", "relevant", "run_suite"]

@@ -1,0 +1,118 @@
+"""The scenario API: what a scenario may ask of the runner. Scenarios never open a socket.
+
+A scenario is an async function taking a `ScenarioContext`, registered with `@scenario(...)`
+with a name, a description, the revisions it applies to, the target roles it needs and the
+checks it exists to exercise. The runner (`harness/runner.py`) implements the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness.revisions import ALL, Revision
+
+# Roles a target profile maps to tool names and arguments.
+PROGRESS = "progress"  # emits several progress notifications, then a result
+ELICIT = "elicitation"  # asks the client a form-mode elicitation, then a result
+SAMPLE = "sampling"  # asks the client for a sampling/createMessage, then a result
+LONG = "long_running"  # a slow tool with many events (for cuts and resumes)
+
+
+class Client(Protocol):
+    """What a scenario can do with one MCP client (see harness/client/session.py)."""
+
+    session_id: str | None
+
+    async def open(self) -> dict[str, Any]: ...
+    async def call(self, method: str, params: dict[str, Any] | None = None, **kw: Any) -> Any: ...
+    async def call_tool(self, name: str, arguments: dict[str, Any], **kw: Any) -> Any: ...
+    async def resume(self, stream: str, last_event_id: str, **kw: Any) -> Any: ...
+    async def delete(self) -> int: ...
+    async def raw(self, method: str, **kw: Any) -> Any: ...
+
+
+class ScenarioContext(Protocol):
+    revision: Revision
+    time_scale: float
+
+    def role(self, name: str) -> tuple[str, dict[str, Any]]:
+        """(tool name, arguments) for a role of the target profile."""
+        ...
+
+    def client(self, name: str = "A", **kw: Any) -> Any:
+        """A recording client (async context manager) through the fault proxy."""
+        ...
+
+    async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> Any:
+        """Add a toxic (recorded); returns a handle whose `remove()` removes it (recorded)."""
+        ...
+
+    async def network(self, up: bool) -> None:
+        """Disable or re-enable the proxy (network down / up), recorded."""
+        ...
+
+    async def restart_target(self) -> None:
+        """Kill the target (SIGKILL) and start it again; NotApplicable if it cannot be restarted."""
+        ...
+
+    def note(self, text: str, **data: Any) -> None: ...
+
+    def deadline(self, seconds: float) -> float:
+        """A deadline scaled by the run's time scale."""
+        ...
+
+
+class NotApplicable(Exception):
+    """Raised by a scenario (or the context) when the target cannot play it; the reason is reported."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    revisions: tuple[Revision, ...]
+    roles: tuple[str, ...]
+    checks: tuple[str, ...]  # requirement ids this scenario exists to exercise
+    run: Callable[[Any], Awaitable[None]] = field(compare=False)
+    tags: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, Scenario] = {}
+
+
+def scenario(
+    name: str,
+    description: str,
+    *,
+    revisions: tuple[Revision, ...] = ALL,
+    roles: tuple[str, ...] = (),
+    checks: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+) -> Callable[[Callable[[Any], Awaitable[None]]], Callable[[Any], Awaitable[None]]]:
+    def register(fn: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+        if name in _REGISTRY:
+            raise ValueError(f"scenario {name!r} registered twice")
+        _REGISTRY[name] = Scenario(name, description, revisions, roles, checks, fn, tags)
+        return fn
+
+    return register
+
+
+def all_scenarios() -> list[Scenario]:
+    import scenarios.library  # noqa: F401 - registers the built-in scenarios
+
+    return list(_REGISTRY.values())
+
+
+def select(patterns: list[str] | None) -> list[Scenario]:
+    """Scenarios whose name contains any of the patterns (all when none). Unknown → ValueError."""
+    found = all_scenarios()
+    if not patterns:
+        return found
+    chosen = [s for s in found if any(p in s.name or p in s.tags for p in patterns)]
+    if not chosen:
+        names = ", ".join(s.name for s in found)
+        raise ValueError(f"no scenario matches {', '.join(patterns)!r} (known: {names})")
+    return chosen

@@ -1,0 +1,60 @@
+"""Stream and session isolation: replay must never cross a stream or a session (2025-11-25)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from harness.revisions import Revision
+from scenarios.api import PROGRESS, scenario
+from scenarios.steps import resume_to_end
+
+R2025 = (Revision.R2025,)
+
+
+@scenario("stream-isolation", "Two concurrent calls in one session, one of them cut and resumed: the "
+          "resume carries only its own stream's events, the other call is undisturbed.",
+          revisions=R2025, roles=(PROGRESS,),
+          checks=("http.resume.per-stream", "http.post.related", "progress.token.active"), tags=("isolation",))
+async def stream_isolation(ctx: Any) -> None:
+    tool, args = ctx.role(PROGRESS)
+    async with ctx.client("A") as c:
+        await c.open()
+        outcomes: dict[str, Any] = {}
+
+        async def one(label: str, cut: int | None) -> None:
+            outcomes[label] = await c.call_tool(tool, args, progress_token=f"iso-{label}", cut_after=cut,
+                                                deadline=ctx.deadline(15))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(one, "cut", 2)
+            tg.start_soon(one, "whole", None)
+        await resume_to_end(ctx, c, outcomes["cut"])
+
+
+@scenario("session-isolation", "Two sessions use the same JSON-RPC request id, both are cut and resume "
+          "concurrently: neither may receive the other's events.",
+          revisions=R2025, roles=(PROGRESS,), checks=("http.resume.foreign-id", "http.resume.per-stream"),
+          tags=("isolation",))
+async def session_isolation(ctx: Any) -> None:
+    tool, args = ctx.role(PROGRESS)
+    async with ctx.client("A") as a, ctx.client("B") as b:
+        await a.open()
+        await b.open()
+        cut: dict[str, Any] = {}
+
+        async def call(label: str, c: Any) -> None:
+            cut[label] = await c.call_tool(tool, args, request_id=1001, progress_token=f"sess-{label}",
+                                           cut_after=2, deadline=ctx.deadline(15))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call, "A", a)
+            tg.start_soon(call, "B", b)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(resume_to_end, ctx, a, cut["A"])
+            tg.start_soon(resume_to_end, ctx, b, cut["B"])
+        # And the sharpest probe: B presents A's event id.
+        if cut["A"].last_event_id:
+            ctx.note("client B presents client A's Last-Event-ID", foreign_id=cut["A"].last_event_id)
+            await b.resume(cut["A"].stream, cut["A"].last_event_id, deadline=ctx.deadline(5))
