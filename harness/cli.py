@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
     "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
     "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
+    "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),
+    "replay": ("harness.commands.replay", "re-run a repro file; exit 1 if the failure reproduces"),
 }
 
 

@@ -145,29 +145,49 @@ async def _point_proxy(proxy: ProxyClient, upstream: str, listen: str | None) ->
     return str(model.listen)
 
 
+class Rig:
+    """A started target behind a fault proxy, ready to play scenarios one after another."""
+
+    def __init__(self, target: Target, config: RunConfig) -> None:
+        self.target = target
+        self.config = config
+        self._stack = contextlib.AsyncExitStack()
+        self.proxy: ProxyClient | None = None
+        self.listen = ""
+
+    async def __aenter__(self) -> Rig:
+        await self.target.start()
+        self._stack.push_async_callback(self.target.stop)
+        self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
+        self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def restart(self) -> None:
+        assert self.proxy is not None
+        await self.target.restart()
+        await _point_proxy(self.proxy, self.target.upstream, self.listen)
+
+    async def run(self, sc: Scenario, rev: Revision) -> ScenarioResult:
+        assert self.proxy is not None
+        return await _run_one(sc, rev, self.target, self.proxy, self.listen, self.config, self.restart)
+
+
 async def run_suite(target: Target, config: RunConfig,
                     on_result: Callable[[ScenarioResult], None] | None = None,
                     on_start: Callable[[Scenario, Revision], None] | None = None) -> list[ScenarioResult]:
     results: list[ScenarioResult] = []
-    await target.start()
-    try:
-        async with proxy_backend(config.proxy) as proxy:
-            listen = await _point_proxy(proxy, target.upstream, None)
-
-            async def restart() -> None:
-                await target.restart()
-                await _point_proxy(proxy, target.upstream, listen)
-
-            for sc in config.scenarios:
-                for rev in config.revisions:
-                    if on_start:
-                        on_start(sc, rev)
-                    result = await _run_one(sc, rev, target, proxy, listen, config, restart)
-                    results.append(result)
-                    if on_result:
-                        on_result(result)
-    finally:
-        await target.stop()
+    async with Rig(target, config) as rig:
+        for sc in config.scenarios:
+            for rev in config.revisions:
+                if on_start:
+                    on_start(sc, rev)
+                result = await rig.run(sc, rev)
+                results.append(result)
+                if on_result:
+                    on_result(result)
     return results
 
 
@@ -234,4 +254,4 @@ def relevant(result: ScenarioResult) -> list[Verdict]:
             if v.status != "NOT-OBSERVED" or v.requirement in result.exercises or v.check.startswith("scenario:")]
 
 
-__all__ = ["RunConfig", "ScenarioResult", "relevant", "run_suite"]
+__all__ = ["Rig", "RunConfig", "ScenarioResult", "relevant", "run_suite"]

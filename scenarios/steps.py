@@ -12,7 +12,7 @@ MAX_RESUMES = 12
 
 
 async def resume_to_end(ctx: Any, client: Any, outcome: Any, *, max_resumes: int = MAX_RESUMES,
-                        first_cut: int | None = None) -> Any:
+                        first_cut: int | None = None, honour_retry: bool = True) -> Any:
     """Resume a cut POST stream by GET + Last-Event-ID until its response arrives (2025-11-25).
 
     Honours the server's `retry` (capped by the time scale) before each reconnect, as a client must.
@@ -20,7 +20,7 @@ async def resume_to_end(ctx: Any, client: Any, outcome: Any, *, max_resumes: int
     """
     stream = outcome.stream
     last_id = outcome.last_event_id
-    retry_ms = outcome.retry_ms
+    retry_ms = outcome.retry_ms if honour_retry else None
     cut = first_cut
     for _ in range(max_resumes):
         if outcome.response is not None or not last_id:
@@ -32,7 +32,8 @@ async def resume_to_end(ctx: Any, client: Any, outcome: Any, *, max_resumes: int
         if outcome.status is not None and outcome.status >= 400:
             return outcome
         last_id = outcome.last_event_id or last_id
-        retry_ms = outcome.retry_ms or retry_ms
+        if honour_retry:
+            retry_ms = outcome.retry_ms or retry_ms
     return outcome
 
 

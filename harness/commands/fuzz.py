@@ -1,0 +1,61 @@
+"""`faultline fuzz`: Hypothesis explores fault schedules; each distinct failure is shrunk and
+written as a repro file."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from harness.commands.run import make_target
+from harness.errors import UsageError
+from harness.fuzz import fuzz, progress_printer, write_repro
+from harness.profiles import load_profile
+from harness.revisions import parse as parse_revisions
+from harness.runner import RunConfig
+
+
+def parse_duration(text: str) -> float:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*", text)
+    if not m:
+        raise UsageError(f"--time-budget {text!r}: expected e.g. 60s, 2m or 500ms")
+    value, unit = float(m.group(1)), m.group(2) or "s"
+    return value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
+    g.add_argument("--spawn", metavar="CMD", help="start this command (restartable), read its URL, stop it after")
+    p.add_argument("--profile", default="reference", help="reference | conformance-fixtures | FILE")
+    p.add_argument("--revision", default="all", help="2025-11-25 | 2026-07-28 | all (default)")
+    p.add_argument("--max-examples", type=int, default=200, help="examples per search (default 200)")
+    p.add_argument("--time-budget", default="60s", help="wall-time budget for the whole run (default 60s)")
+    p.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible exploration")
+    p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
+    p.add_argument("--out", type=Path, default=Path("faultline-out/repros"), help="folder for repro files")
+    p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (default 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_examples < 1:
+        raise UsageError("--max-examples must be at least 1")
+    budget = parse_duration(args.time_budget)
+    try:
+        revisions = parse_revisions(args.revision)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    target = make_target(args)
+    config = RunConfig(scenarios=[], revisions=revisions, profile=load_profile(args.profile), proxy=args.proxy,
+                       time_scale=args.time_scale)
+    failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
+                           seed_value=args.seed, on_progress=progress_printer())
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(f"fuzz: {stats.examples} schedules run, {len(failures)} distinct failure(s)")
+    for f in failures:
+        path = write_repro(f, target, config, args.seed, args.out)
+        print(f"  FAIL {f.revision} [{', '.join(f.signature)}] after {f.found_after:.1f}s: {f.schedule.describe()}")
+        print(f"       repro: {path}")
+    return 1 if failures else 0
