@@ -39,6 +39,30 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def conformance(session: nox.Session) -> None:
+    """Every scenario against the reference agents at both revisions (spawned, durable store)."""
+    session.install("-e", ".")
+    session.run("faultline", "demo", "--revision", "all", *session.posargs)
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """A third-party server: `nox -s validate -- --target URL` (or `--spawn CMD`, `--profile FILE`)."""
+    if not session.posargs:
+        session.error("give the server: nox -s validate -- --target URL  (or --spawn CMD)")
+    session.install("-e", ".")
+    session.run("faultline", "run", "--json", "faultline-out/verdicts.json", "--junit", "faultline-out/junit.xml",
+                "--html", "faultline-out/report.html", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """The kill matrix: every mutant must be FAILed with its expected requirement; clean agents by none."""
+    session.install("-e", ".")
+    session.run("python", "-m", "harness.killmatrix", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks that print figures (proxy, suite, fuzz, robustness)."""
     session.install("-e", ".[test]")
