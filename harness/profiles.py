@@ -45,6 +45,7 @@ REFERENCE = Profile(
         "long_running": Role("long_running_agent", {"steps": 8}),
         "elicitation": Role("travel_agent", {"destination": "Lisbon"}),
         "sampling": Role("research_agent", {"topic": "tidal energy"}),
+        "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
     },
     restartable=True,
 )

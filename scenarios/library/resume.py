@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.revisions import Revision
-from scenarios.api import LONG, PROGRESS, scenario
+from scenarios.api import LONG, PROGRESS, SERVER_CLOSE, scenario
 from scenarios.steps import count_events, resume_to_end
 
 R2025 = (Revision.R2025,)
@@ -82,3 +82,16 @@ async def resume_after_result(ctx: Any) -> None:
         first = next((e.id for e in out.events if e.id), None)
         if first:
             await c.resume(out.stream, first, deadline=ctx.deadline(10))
+
+
+@scenario("server-close-retry", "The server closes the call's stream mid-way on purpose (SEP-1699 "
+          "polling): it must have sent `retry` (and an event id) first; the client waits `retry` and resumes.",
+          revisions=R2025, roles=(SERVER_CLOSE,),
+          checks=("http.sse.retry-before-close", "http.resume.no-gaps", "http.post.eventually-response"),
+          tags=("resume",))
+async def server_close_retry(ctx: Any) -> None:
+    tool, args = ctx.role(SERVER_CLOSE)
+    async with ctx.client("A") as c:
+        await c.open()
+        out = await c.call_tool(tool, args, progress_token="polled", deadline=ctx.deadline(15))
+        await resume_to_end(ctx, c, out)
