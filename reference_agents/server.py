@@ -1,0 +1,277 @@
+"""The reference agents' server: MCPServer + the fixed Streamable HTTP transport, over uvicorn.
+
+`faultline agents [--host 127.0.0.1] [--port 0] [--step-delay S] [--store memory|sqlite:PATH]
+[--retry-ms N] [--mutant NAME]` prints `listening on http://HOST:PORT/mcp` first (flushed);
+SIGTERM/SIGINT stop it cleanly. In-process: `running_agents(...)` yields the same URL.
+Both protocol revisions are served at once (the SDK routes per request on MCP-Protocol-Version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import socket
+import sys
+import threading
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import uvicorn
+from mcp import MCPDeprecationWarning
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from reference_agents import long_running, research, travel
+from reference_agents.event_store import EventHub, Hooks
+from reference_agents.mutants import check_mutant
+from reference_agents.runtime import AgentRuntime
+from reference_agents.storage import Storage, open_storage
+from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class AgentsConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    step_delay: float = 0.0
+    store: str = "memory"
+    retry_ms: int | None = None
+    mutant: str | None = None
+    hooks: Hooks = field(default_factory=Hooks)
+
+
+def build_mcp(rt: AgentRuntime) -> MCPServer:
+    mcp = MCPServer("faultline-reference-agents", instructions="Travel, research and long-running reference agents.",
+                    log_level="WARNING")
+    travel.register(mcp, rt)
+    research.register(mcp, rt)
+    long_running.register(mcp, rt)
+
+    def read(kind: str, id: str) -> str:
+        rec = rt.storage.get_record(kind, id)
+        if rec is None:
+            raise ResourceNotFoundError(f"no {kind} {id!r}")
+        return json.dumps({"id": rec.id, "status": rec.status, "version": rec.version, **rec.data})
+
+    @mcp.resource("travel://bookings/{booking_id}", mime_type="application/json", description="A booking")
+    def booking(booking_id: str) -> str:
+        return read("booking", booking_id)
+
+    @mcp.resource("research://reports/{report_id}", mime_type="application/json", description="A research report")
+    def report(report_id: str) -> str:
+        return read("report", report_id)
+
+    return mcp
+
+
+class OriginGuard:
+    """Refuse (403 + JSON-RPC error) any request whose Origin is not a loopback origin (DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)
+            if origin is not None and not _local_origin(origin):
+                await jsonrpc_error_response(403, -32600, f"Origin {origin!r} is not allowed")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _local_origin(origin: str) -> bool:
+    try:
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and parts.hostname in LOCAL_HOSTS
+    except ValueError:
+        return False
+
+
+def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSessionManager]:
+    warnings.filterwarnings("ignore", category=MCPDeprecationWarning)  # ctx.info / sampling on 2026
+    rt = AgentRuntime(storage, config.step_delay, config.mutant)
+    mcp = build_mcp(rt)
+    hub = EventHub(storage, config.hooks)
+    hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
+    security = None
+    if config.host in LOCAL_HOSTS:
+        security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                             allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+                                             allowed_origins=["http://127.0.0.1:*", "http://localhost:*",
+                                                              "http://[::1]:*"])
+    manager = AgentsSessionManager(mcp._lowlevel_server, hub, mutant=config.mutant, retry_interval=config.retry_ms,
+                                   security_settings=security)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with manager.run():
+            yield
+
+    app: ASGIApp = Starlette(routes=[Route("/mcp", endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan)
+    if config.mutant != "no-origin-check":
+        app = OriginGuard(app)
+    return app, manager
+
+
+class _Uvicorn(uvicorn.Server):
+    """Ends every session's streams before the graceful shutdown waits on connections; signal
+    handling only when asked (the CLI), and no re-raise of the signal afterwards (exit 0)."""
+
+    def __init__(self, config: uvicorn.Config, manager: AgentsSessionManager, signals: bool) -> None:
+        super().__init__(config)
+        self.manager = manager
+        self.signals = signals
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if not self.signals or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.manager.terminate_all()
+        await super().shutdown(sockets)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))  # port 0: the kernel picks; we read it back, no race
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def mcp_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/mcp" if ":" in host else f"http://{host}:{port}/mcp"
+
+
+@contextlib.asynccontextmanager
+async def serve(config: AgentsConfig, *, signals: bool = False) -> AsyncIterator[str]:
+    """Start the server, yield its MCP URL once it serves, stop it on exit."""
+    check_mutant(config.mutant)
+    storage = open_storage(config.store)
+    try:
+        sock = _bind(config.host, config.port)
+    except OSError as exc:
+        storage.close()
+        raise ValueError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None
+    try:
+        app, manager = build_app(config, storage)
+        started, stopped = anyio.Event(), anyio.Event()
+
+        async def app_with_start_signal(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "lifespan":
+                async def send_wrapper(message: Any) -> None:
+                    await send(message)
+                    if message["type"] == "lifespan.startup.complete":
+                        started.set()
+                await app(scope, receive, send_wrapper)
+            else:
+                await app(scope, receive, send)
+
+        uv_config = uvicorn.Config(app_with_start_signal, log_level="warning", lifespan="on",
+                                   timeout_graceful_shutdown=2, access_log=False)
+        server = _Uvicorn(uv_config, manager, signals)
+        async with anyio.create_task_group() as tg:
+            async def run_server() -> None:
+                try:
+                    await server.serve(sockets=[sock])
+                finally:
+                    started.set()  # never leave the caller waiting if startup failed
+                    stopped.set()
+
+            tg.start_soon(run_server)
+            with anyio.fail_after(10):
+                await started.wait()
+            if not server.started and server.should_exit:
+                raise RuntimeError("the agents server failed to start")
+            try:
+                yield mcp_url(config.host, sock.getsockname()[1])
+                if signals:  # the CLI: serve until a signal stops uvicorn
+                    await stopped.wait()
+            finally:
+                server.should_exit = True
+    finally:
+        sock.close()
+        storage.close()
+
+
+@contextlib.asynccontextmanager
+async def running_agents(*, host: str = "127.0.0.1", port: int = 0, step_delay: float = 0.0, store: str = "memory",
+                         retry_ms: int | None = None, mutant: str | None = None,
+                         hooks: Hooks | None = None) -> AsyncIterator[str]:
+    """The agents in this process; yields `http://HOST:PORT/mcp`. `hooks`: test seams (event_store.Hooks)."""
+    config = AgentsConfig(host, port, step_delay, store, retry_ms, mutant, hooks or Hooks())
+    async with serve(config) as url:
+        yield url
+
+
+# --- faultline agents ----------------------------------------------------------------------
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--step-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="simulated work per agent step (0: instantaneous)")
+    parser.add_argument("--store", default="memory", metavar="memory|sqlite:PATH",
+                        help="where events, bookings and reports live (sqlite survives a restart)")
+    parser.add_argument("--retry-ms", type=int, default=None, metavar="N", help="SSE retry hint sent when priming")
+    parser.add_argument("--mutant", default=None, metavar="NAME", help="serve with one known bug (see mutants.py)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = AgentsConfig(args.host, args.port, args.step_delay, args.store, args.retry_ms, args.mutant)
+    problem = _usage_problem(config)
+    if problem:
+        print(f"faultline agents: {problem}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING)
+
+    async def main() -> None:
+        async with serve(config, signals=True) as url:
+            print(f"listening on {url}", flush=True)
+
+    try:
+        asyncio.run(main())
+    except ValueError as exc:  # cannot listen / cannot open the store
+        print(f"faultline agents: {exc}", file=sys.stderr)
+        return 3
+    return 0
+
+
+def _usage_problem(config: AgentsConfig) -> str | None:
+    if config.step_delay < 0:
+        return "--step-delay must be >= 0"
+    if config.retry_ms is not None and config.retry_ms < 0:
+        return "--retry-ms must be >= 0"
+    if not 0 <= config.port <= 65535:
+        return "--port must be between 0 and 65535"
+    if not (config.store == "memory" or (config.store.startswith("sqlite:") and len(config.store) > 7)):
+        return f"--store must be 'memory' or 'sqlite:PATH', not {config.store!r}"
+    try:
+        check_mutant(config.mutant)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,114 @@
+"""travel_agent: progress steps, then a form elicitation to confirm the price, then the booking.
+
+2025-11-25: the elicitation is a live `elicitation/create` on the call's own SSE stream.
+2026-07-28: the first round returns an `InputRequiredResult` (key `confirm_price`); the retry
+carries the answer in `inputResponses` and the booking in the (sealed) `requestState`.
+The booking is a record (`travel://bookings/{id}`) whose status only moves forward:
+pending -> awaiting_confirmation -> confirmed | cancelled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp_types import (
+    CallToolResult,
+    ElicitRequest,
+    ElicitRequestFormParams,
+    ElicitResult,
+    InputRequiredResult,
+)
+
+from reference_agents.runtime import BOOKING_URI, AgentRuntime, is_modern, load_state, new_id, result
+
+TOTAL = 5
+KEY = "confirm_price"
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "confirm": {"type": "boolean", "title": "Confirm", "description": "Book at this price?"},
+        "notes": {"type": "string", "title": "Notes", "description": "Anything the agent should know"},
+    },
+    "required": ["confirm"],
+}
+
+
+def price_for(destination: str) -> int:
+    return 200 + int(hashlib.sha256(destination.encode()).hexdigest()[:4], 16) % 800
+
+
+def _question(destination: str, price: int) -> str:
+    return f"Book the trip to {destination} for ${price}?"
+
+
+def register(mcp: MCPServer, rt: AgentRuntime) -> None:
+    @mcp.tool(description="Plan and book a trip: progress, then asks you to confirm the price.")
+    async def travel_agent(destination: str, ctx: Context) -> CallToolResult | InputRequiredResult:
+        caps = ctx.client_capabilities
+        if caps is None or caps.elicitation is None:
+            raise ToolError("travel_agent must confirm the price with the user, but this client did not "
+                            "declare the elicitation capability; no booking was made")
+        state = load_state(ctx) if is_modern(ctx) else None
+        if state is not None:  # 2026 retry round
+            answer = (ctx.input_responses or {}).get(KEY)
+            if not isinstance(answer, ElicitResult):  # the answer is missing: ask again (MRTR § Error Handling)
+                return _ask(state["booking_id"], state["destination"], state["price"])
+            return await _finish(rt, ctx, state["booking_id"], state["destination"], state["price"], answer)
+
+        booking_id = new_id()
+        uri = BOOKING_URI.format(id=booking_id)
+        rt.save("booking", booking_id, "pending", destination=destination, uri=uri)
+        price = price_for(destination)
+        steps = [f"booking {uri}: searching flights to {destination}", f"comparing hotels in {destination}",
+                 "checking availability", f"best price found: ${price}"]
+        for i, message in enumerate(steps, start=1):
+            await ctx.report_progress(i, TOTAL, message)
+            await rt.step()
+        rt.save("booking", booking_id, "awaiting_confirmation", price=price)
+        if is_modern(ctx):
+            return _ask(booking_id, destination, price)
+        try:
+            answer = await ctx.session.elicit_form(_question(destination, price), SCHEMA,
+                                                   related_request_id=ctx.request_id)
+        except MCPError as exc:
+            rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
+            return result(f"Booking {booking_id} cancelled: the client could not ask the user "
+                          f"(error {exc.error.code}: {exc.error.message}).",
+                          structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
+                          is_error=True)
+        return await _finish(rt, ctx, booking_id, destination, price, answer)
+
+
+def _ask(booking_id: str, destination: str, price: int) -> InputRequiredResult:
+    request = ElicitRequest(params=ElicitRequestFormParams(message=_question(destination, price),
+                                                           requested_schema=SCHEMA))
+    state = json.dumps({"booking_id": booking_id, "destination": destination, "price": price})
+    return InputRequiredResult(input_requests={KEY: request}, request_state=state)
+
+
+async def _finish(rt: AgentRuntime, ctx: Context, booking_id: str, destination: str, price: int,
+                  answer: ElicitResult) -> CallToolResult:
+    uri = BOOKING_URI.format(id=booking_id)
+    content = answer.content or {}
+    if answer.action == "accept" and content.get("confirm") is True:
+        await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} confirmed")
+        rec = rt.save("booking", booking_id, "confirmed", notes=content.get("notes"))
+        return result(f"Booked: {destination} for ${price} (booking {booking_id}, {uri}).",
+                      structured={"booking_id": booking_id, "status": rec.status, "destination": destination,
+                                  "price": price, "uri": uri},
+                      link=(uri, f"booking-{booking_id}"))
+    if answer.action == "accept":
+        why, text = "not confirmed", "the user did not confirm the price"
+    elif answer.action == "decline":
+        why, text = "declined", "the user declined the price confirmation"
+    else:
+        why, text = "cancelled", "the user cancelled the confirmation"
+    await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} cancelled")
+    rt.save("booking", booking_id, "cancelled", reason=why)
+    return result(f"Booking {booking_id} to {destination} was cancelled by the user: {text}.",
+                  structured={"booking_id": booking_id, "status": "cancelled", "reason": why,
+                              "destination": destination, "price": price})
