@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -261,7 +262,8 @@ def shape(ev: Ev) -> str:
 @asynccontextmanager
 async def spawn_agents(*args: str) -> AsyncIterator[tuple[str, Process]]:
     """`faultline agents ARGS` in a subprocess; yields (url, process); SIGTERM on exit."""
-    proc = await anyio.open_process([sys.executable, "-m", "harness", "agents", *args])
+    proc = await anyio.open_process([sys.executable, "-m", "harness", "agents", *args],
+                                    stdin=subprocess.DEVNULL, stderr=None)
     try:
         assert proc.stdout is not None
         with anyio.fail_after(15):
