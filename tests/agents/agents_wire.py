@@ -33,7 +33,8 @@ class Ev:
     retry: int | None = None
 
     @property
-    def msg(self) -> dict[str, Any] | None:
+    def msg(self) -> Any:
+        """The JSON-RPC message (a dict), None for a priming event."""
         return json.loads(self.data) if self.data.strip() else None
 
     @property

@@ -50,7 +50,7 @@ async def read_json(c: Client, uri: str) -> dict[str, Any]:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", [*MODES, "auto"])
 async def test_travel_accept_books_and_links_resource(agents_url: str, mode: str) -> None:
     progress: list[tuple[float, float | None, str | None]] = []
 
