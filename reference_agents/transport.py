@@ -54,9 +54,10 @@ class AgentsTransport(StreamableHTTPServerTransport):
 
     _event_store: SessionEventStore
 
-    def __init__(self, *args: Any, mutant: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mutant: str | None = None, revived: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mutant = mutant
+        self.revived = revived  # rebuilt from the store after a restart: resumes only
         self._claims: dict[str, _Claim] = {}
         self._event_store.on_terminal = self._release_claim
 
@@ -69,6 +70,13 @@ class AgentsTransport(StreamableHTTPServerTransport):
         self._claims.pop(key, None)
 
     async def _handle_post_request(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
+        if self.revived:
+            # The MCP connection state (initialize) did not survive the restart, only the streams
+            # did: GET + Last-Event-ID works, anything else is told to start a new session (404).
+            response = jsonrpc_error_response(HTTPStatus.NOT_FOUND, -32600, "Session not found: the server "
+                                              "restarted; resume streams with GET, or initialize a new session")
+            await response(scope, receive, send)
+            return
         key: str | None = None
         claim = _Claim()
         try:
@@ -186,6 +194,7 @@ class AgentsSessionManager(StreamableHTTPSessionManager):
 
     def _admit_session(self, requestor: AuthorizationContext | None,
                        session_id: str | None = None) -> StreamableHTTPServerTransport | None:
+        revived = session_id is not None
         if self.max_sessions is not None and len(self._server_instances) >= self.max_sessions:
             return None
         session_id = session_id or uuid4().hex
@@ -197,6 +206,7 @@ class AgentsSessionManager(StreamableHTTPSessionManager):
             retry_interval=self.retry_interval,
             idle_timeout=self.session_idle_timeout,
             mutant=self.mutant,
+            revived=revived,
         )
         if requestor is not None:
             self._session_owners[session_id] = requestor
@@ -204,8 +214,10 @@ class AgentsSessionManager(StreamableHTTPSessionManager):
         return transport
 
     async def _handle_stateful_request(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sid = Request(scope).headers.get(MCP_SESSION_ID_HEADER)
-        if sid is not None and sid not in self._server_instances and self.hub.knows_session(sid):
+        request = Request(scope)
+        sid = request.headers.get(MCP_SESSION_ID_HEADER)
+        if (sid is not None and request.method == "GET" and sid not in self._server_instances
+                and self.hub.knows_session(sid)):
             async with self._session_creation_lock:
                 transport = None if sid in self._server_instances else self._admit_session(None, sid)
             if transport is not None:

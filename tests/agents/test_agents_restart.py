@@ -76,3 +76,6 @@ async def test_sigkill_mid_call_resume_gets_the_stored_events_then_an_interrupte
         assert "restarted" in rest[-1].msg["error"]["message"]
         async with c2.resume("0000099999-1-1") as r:  # the revived session still refuses unknown ids
             assert r.response.status_code == 400
+        # only the streams survived, not the MCP connection: a POST is told to start a new session
+        post = await c2.http.post(url2, json=c2.request("tools/list"), headers=c2.headers())
+        assert post.status_code == 404
