@@ -241,3 +241,26 @@ async def test_handoff_gap_loses_events_on_the_sdk_stock_path_and_not_on_ours() 
     assert stock_progress == sorted(stock_progress) and stock_responses == 1
     ours, responses = await _gap_run(None)
     assert ours == list(range(1, 21)) and responses == 1
+
+
+@pytest.mark.anyio
+async def test_resume_while_the_original_stream_is_still_open_both_get_everything() -> None:
+    async with running_agents(step_delay=0.005) as url, RawClient(url) as c:
+        await c.open()
+        body = c.request("tools/call", {"name": "long_running_agent", "arguments": {"steps": 10}},
+                         progress_token="both")
+        with anyio.fail_after(10):
+            async with c.post(body) as s:
+                await read_k(c, s, 2, set())
+                async with c.resume(s.events[0].id or "") as r:
+                    resumed: list[Ev] = []
+
+                    async def read_resumed() -> None:
+                        resumed.extend(await r.read_all())
+
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(read_resumed)
+                        original = await s.read_all()
+        assert [e.data for e in resumed] == [e.data for e in original[1:]]
+        assert [shape(e) for e in original].count("result done") == 1
+        assert is_response(resumed[-1], body["id"])

@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import pytest
 from agents_wire import V2026, RawClient, is_response, method_of
-from mcp_types import JSONRPCMessage, JSONRPCNotification
+from mcp_types import JSONRPCMessage, JSONRPCNotification, JSONRPCResponse
 
 from reference_agents.event_store import Hooks
 from reference_agents.server import running_agents
@@ -82,13 +82,21 @@ async def test_store_failure_loses_resumability_not_delivery() -> None:
 
 @pytest.mark.anyio
 async def test_duplicate_in_flight_request_id_is_refused_with_409() -> None:
-    async with running_agents(step_delay=0.05) as url, RawClient(url) as c:
+    dup_answered = anyio.Event()
+
+    async def before_store(session: str, key: str, message: JSONRPCMessage | None) -> None:
+        if key == "42" and isinstance(message, JSONRPCResponse) and not dup_answered.is_set():
+            with anyio.move_on_after(5):  # hold the first call in flight until the duplicate was refused
+                await dup_answered.wait()
+
+    async with running_agents(hooks=Hooks(before_store=before_store)) as url, RawClient(url) as c:
         await c.open()
         with anyio.fail_after(10):
             body = c.request("tools/call", {"name": "long_running_agent", "arguments": {"steps": 3}}, id=42)
             async with c.post(body) as first:
                 await first.next()  # in flight
                 dup = await c.http.post(url, json=body, headers=c.headers())
+                dup_answered.set()
                 assert dup.status_code == 409
                 assert dup.json()["id"] == 42 and dup.json()["error"]["code"] == -32600
                 evs = await first.read_all()
