@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reference_agents import long_running, research, travel
 from reference_agents.event_store import EventHub, Hooks
-from reference_agents.mutants import check_mutant
+from reference_agents.mutants import MUTANTS, check_mutant
 from reference_agents.runtime import AgentRuntime
 from reference_agents.storage import Storage, open_storage
 from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
@@ -238,7 +238,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default="memory", metavar="memory|sqlite:PATH",
                         help="where events, bookings and reports live (sqlite survives a restart)")
     parser.add_argument("--retry-ms", type=int, default=None, metavar="N", help="SSE retry hint sent when priming")
-    parser.add_argument("--mutant", default=None, metavar="NAME", help="serve with one known bug (see mutants.py)")
+    parser.add_argument("--mutant", default=None, metavar="NAME",
+                        help=f"serve with one known bug: {', '.join(sorted(MUTANTS))}")
 
 
 def run(args: argparse.Namespace) -> int:

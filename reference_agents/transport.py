@@ -108,9 +108,6 @@ class AgentsTransport(StreamableHTTPServerTransport):
 
     # --- B, C, D: resume with Last-Event-ID -------------------------------------------------
     async def _replay_events(self, last_event_id: str, request: Request, send: Send) -> None:
-        if self.mutant == "replay-handoff-gap":  # the SDK's stock path (bug B), kept as a mutant
-            await super()._replay_events(last_event_id, request, send)
-            return
         store = self._event_store
         found = store.lookup(last_event_id)
         if found is None:
@@ -119,6 +116,9 @@ class AgentsTransport(StreamableHTTPServerTransport):
             response = jsonrpc_error_response(
                 HTTPStatus.BAD_REQUEST, -32602, "unknown Last-Event-ID for this session", session_id=self.mcp_session_id)
             await response(request.scope, request.receive, send)
+            return
+        if self.mutant == "replay-handoff-gap":  # the SDK's stock replay (bug B), kept as a mutant
+            await super()._replay_events(last_event_id, request, send)
             return
         after, key = found
         # B: the SDK replays a snapshot and only then registers the live stream, losing what is
