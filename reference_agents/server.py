@@ -108,8 +108,9 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     mcp = build_mcp(rt)
     hub = EventHub(storage, config.hooks)
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
-    security = None
-    if config.host in LOCAL_HOSTS:
+    security = None  # the SDK's Host/Origin check: on for loopback binds (it answers 403 in plain text;
+    # OriginGuard in front answers first, with a JSON-RPC body, and also covers non-loopback binds)
+    if config.host in LOCAL_HOSTS and config.mutant != "no-origin-check":
         security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
                                              allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
                                              allowed_origins=["http://127.0.0.1:*", "http://localhost:*",

@@ -160,3 +160,17 @@ async def test_2026_tampered_request_state_is_rejected(agents_url: str) -> None:
             bad = await c.call("tools/call", {**params, "requestState": res["requestState"] + "x", "inputResponses": {
                 "summary": {"role": "assistant", "content": {"type": "text", "text": "s"}, "model": "m"}}})
         assert "error" in bad and bad["error"]["code"] == -32602
+
+
+@pytest.mark.anyio
+async def test_mutant_seams_switch_the_protections_off() -> None:
+    async with running_agents(mutant="no-origin-check") as url, RawClient(url, headers={"Origin": "http://evil.example"}) as c:
+        await c.open()  # served, not refused
+    async with running_agents(mutant="duplicate-id-accepted", step_delay=0.05) as url, RawClient(url) as c:
+        await c.open()
+        with anyio.fail_after(10):
+            body = c.request("tools/call", {"name": "long_running_agent", "arguments": {"steps": 2}}, id=5)
+            async with c.post(body) as first:
+                await first.next()
+                async with c.post(body) as dup:
+                    assert dup.response.status_code == 200  # accepted: the SDK's bug F is back
