@@ -19,6 +19,7 @@ and the id returned is one the store does not know, so a resume from it gets a 4
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import uuid
@@ -64,6 +65,10 @@ class EventHub:
         self.hooks = hooks or Hooks()
         self._seq = storage.max_seq()
         self._sessions: dict[str, SessionEventStore] = {}
+        self.mutant: str | None = None
+
+    def other_sessions(self, session: str) -> list[SessionEventStore]:
+        return [s for k, s in self._sessions.items() if k != session]
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -163,10 +168,27 @@ class SessionEventStore(EventStore):
             terminal = (stream_id != GET_STREAM_KEY and isinstance(message, JSONRPCResponse | JSONRPCError)
                         and message.id is not None)
             text = None if message is None else message.model_dump_json(by_alias=True, exclude_unset=True)
+            if terminal and self.hub.mutant == "response-twice":  # mutant: the response stored twice
+                self.append_raw(stream_id, text, terminal=False)
+            if terminal and self.hub.mutant == "progress-after-response":  # mutant: progress after it
+                event_id = self.append_raw(stream_id, text, terminal=False).event_id
+                self.append_raw(stream_id, self._progress_after(stream_id), terminal=True)
+                return event_id
             return self.append_raw(stream_id, text, terminal=terminal).event_id
         except Exception:  # E: the SDK router dies on an exception here and wedges the session
             logger.exception("event store: store_event failed for stream %r", stream_id)
             return f"lost-{uuid.uuid4().hex}"
+
+    def _progress_after(self, key: str) -> str:
+        """(mutant progress-after-response) one more progress notification for the stream's token."""
+        st = self._current[key]
+        token, value = None, 0.0
+        for ev in self.hub.storage.events_after(self.session, st.no, 0):
+            if ev.message and '"notifications/progress"' in ev.message:
+                params = json.loads(ev.message).get("params", {})
+                token, value = params.get("progressToken"), float(params.get("progress", 0))
+        return json.dumps({"jsonrpc": "2.0", "method": "notifications/progress",
+                           "params": {"progressToken": token if token is not None else key, "progress": value + 1}})
 
     # --- reading -------------------------------------------------------------------------
     def lookup(self, event_id: str) -> tuple[StoredEvent, str] | None:

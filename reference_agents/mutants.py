@@ -14,6 +14,30 @@ MUTANTS: dict[str, str] = {
     "duplicate-id-accepted": "a POST reusing a request id still in flight is accepted, not refused with 409 "
                              "(SDK bug F)",
     "no-origin-check": "requests with a non-local Origin header are served instead of refused with 403",
+    # replay (transport.py `_replay_events` / `_mutate_snapshot`)
+    "replay-cross-stream": "a resume also replays the later events of the session's OTHER streams",
+    "replay-cross-session": "a Last-Event-ID of another session is honoured: its events are replayed (SDK bug A)",
+    "replay-skip-first": "a resume skips the first event after Last-Event-ID",
+    "replay-duplicate-last": "a resume replays the Last-Event-ID event itself again before the rest",
+    "unknown-id-replays-all": "an unknown Last-Event-ID replays every event of the session instead of a 400",
+    "replay-out-of-order": "a resume swaps the first two replayed events",
+    "handoff-loses-events": "a resume loses the last event stored before the hand-off to live delivery",
+    # stream framing (transport.py)
+    "no-priming": "POST streams start without a priming event (id + empty data)",
+    "close-without-retry": "the server closes a stream on purpose without sending `retry` first",
+    "response-twice": "the response is stored (and replayed) twice on its stream",
+    "disconnect-cancels-2025": "a client disconnect on 2025-11-25 cancels the call: the resume gets an error",
+    "progress-after-response": "a progress notification follows the response on its stream (event_store.py)",
+    # progress (long_running.py)
+    "progress-not-increasing": "long_running_agent reports step 2 again instead of step 3",
+    "progress-request-id-token": "long_running_agent reports progress under the JSON-RPC request id, not the "
+                                 "client's progressToken",
+    # interaction (travel.py, research.py)
+    "elicitation-decline-hangs": "travel_agent waits forever after the user declines or cancels",
+    "sampling-error-hangs": "research_agent waits forever after the client rejects or fails sampling",
+    # sessions and headers (transport.py, server.py)
+    "terminated-session-accepted": "DELETE answers 200 but the session keeps being served",
+    "version-header-ignored": "an unsupported MCP-Protocol-Version is served as 2025-11-25 instead of a 400",
 }
 
 

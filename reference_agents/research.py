@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
@@ -68,6 +69,8 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
                 [SamplingMessage(role="user", content=TextContent(type="text", text=_prompt(topic, findings)))],
                 max_tokens=MAX_TOKENS, related_request_id=ctx.request_id)
         except MCPError as exc:
+            if rt.mutant == "sampling-error-hangs":  # mutant: a failed sampling leaves the tool waiting for ever
+                await anyio.sleep_forever()
             code, msg = exc.error.code, exc.error.message
             why = (f"the client rejected the sampling request ({code}: {msg})" if code == -1
                    else f"the sampling request failed ({code}: {msg})")

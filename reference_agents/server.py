@@ -107,6 +107,7 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     rt = AgentRuntime(storage, config.step_delay, config.mutant)
     mcp = build_mcp(rt)
     hub = EventHub(storage, config.hooks)
+    hub.mutant = config.mutant
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
     security = None  # the SDK's Host/Origin check: on for loopback binds (it answers 403 in plain text;
     # OriginGuard in front answers first, with a JSON-RPC body, and also covers non-loopback binds)
@@ -126,7 +127,23 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     app: ASGIApp = Starlette(routes=[Route("/mcp", endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan)
     if config.mutant != "no-origin-check":
         app = OriginGuard(app)
+    if config.mutant == "version-header-ignored":
+        app = _IgnoreVersionHeader(app)
     return app, manager
+
+
+class _IgnoreVersionHeader:
+    """(mutant version-header-ignored) serve an unsupported MCP-Protocol-Version as 2025-11-25."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            known = {b"2024-11-05", b"2025-03-26", b"2025-06-18", b"2025-11-25", b"2026-07-28"}
+            scope = {**scope, "headers": [(k, b"2025-11-25" if k == b"mcp-protocol-version" and v not in known else v)
+                                          for k, v in scope["headers"]]}
+        await self.app(scope, receive, send)
 
 
 class _Uvicorn(uvicorn.Server):

@@ -98,6 +98,11 @@ class AgentsTransport(StreamableHTTPServerTransport):
         finally:
             if key is not None and self._claims.get(key) is claim and not claim.dispatched:
                 del self._claims[key]
+        if (self.mutant == "disconnect-cancels-2025" and key is not None and self._claims.get(key) is claim
+                and claim.dispatched):  # mutant: the client left before the response: "cancel" the call
+            err = (f'{{"jsonrpc":"2.0","id":{json.dumps(msg["id"])},"error":{{"code":-32800,'
+                   '"message":"request cancelled: the client disconnected"}}')
+            self._event_store.append_raw(key, err, terminal=True)
 
     def _create_session_message(self, message: JSONRPCRequest, request: Request, request_id: RequestId,
                                 protocol_version: str) -> SessionMessage:
@@ -110,6 +115,14 @@ class AgentsTransport(StreamableHTTPServerTransport):
     async def _replay_events(self, last_event_id: str, request: Request, send: Send) -> None:
         store = self._event_store
         found = store.lookup(last_event_id)
+        if found is None and self.mutant == "replay-cross-session":  # mutant: trust any session's id (bug A)
+            for other in store.hub.other_sessions(store.session):
+                if (found := other.lookup(last_event_id)) is not None:
+                    store = other
+                    break
+        if found is None and self.mutant == "unknown-id-replays-all":  # mutant: replay the whole session
+            await self._replay_everything(request, send)
+            return
         if found is None:
             # C: the SDK answers an unknown/foreign/evicted id with 200 and an empty stream that
             # its own client re-polls forever; we answer at once with 400 + a JSON-RPC error.
@@ -141,11 +154,12 @@ class AgentsTransport(StreamableHTTPServerTransport):
             sent = after.pos
             try:
                 async with writer, live:
-                    for ev in store.events_after(after):
-                        sent = ev.pos
+                    for ev in _mutate_snapshot(self.mutant, store, after, store.events_after(after)):
+                        own = ev.stream_no == after.stream_no
+                        sent = ev.pos if own else sent
                         if ev.message is not None:
                             await writer.send(wire(ev))
-                        if ev.terminal:  # D: the stream is finished: end right after its response
+                        if ev.terminal and own:  # D: the stream is finished: end right after its response
                             return
                     if store.hub.hooks.after_replay_snapshot is not None:
                         await store.hub.hooks.after_replay_snapshot(store.session, key)
@@ -172,14 +186,65 @@ class AgentsTransport(StreamableHTTPServerTransport):
             await reader.aclose()
             await live.aclose()
 
+    async def _replay_everything(self, request: Request, send: Send) -> None:
+        """(mutant unknown-id-replays-all) every stored event of the session, then the end."""
+        store = self._event_store
+        events = sorted((ev for row in store.hub.storage.streams(store.session)
+                         for ev in store.hub.storage.events_after(store.session, row.stream_no, 0)),
+                        key=lambda ev: ev.seq)
+        writer, reader = anyio.create_memory_object_stream[SSEEvent](0)
+
+        async def sender() -> None:
+            async with writer:
+                for ev in events:
+                    if ev.message is not None:
+                        await writer.send({"id": ev.event_id, "event": "message", "data": ev.message})
+
+        await EventSourceResponse(content=reader, data_sender_callable=sender,
+                                  headers={MCP_SESSION_ID_HEADER: self.mcp_session_id or ""})(
+            request.scope, request.receive, send)
+
+    async def _mint_priming_event(self, stream_id: str, protocol_version: str) -> SSEEvent | None:
+        if self.mutant == "no-priming":  # mutant: no priming event on POST streams
+            return None
+        if self.mutant == "close-without-retry":  # mutant: never a `retry` before a deliberate close
+            self._retry_interval = None
+        return await super()._mint_priming_event(stream_id, protocol_version)
+
     async def terminate(self) -> None:
         await super().terminate()
         self._event_store.close_listeners()
 
     async def _handle_delete_request(self, request: Request, send: Send) -> None:
+        if self.mutant == "terminated-session-accepted":  # mutant: DELETE says yes, nothing ends
+            await Response(status_code=200)(request.scope, request.receive, send)
+            return
         await super()._handle_delete_request(request, send)
         if self.is_terminated and self.mcp_session_id:  # a deleted session is never revived
             self._event_store.hub.storage.end_session(self.mcp_session_id)
+
+
+def _mutate_snapshot(mutant: str | None, store: SessionEventStore, after: StoredEvent,
+                     events: list[StoredEvent]) -> list[StoredEvent]:
+    """The replay mutants' one change each to the events a resume replays (clean: unchanged)."""
+    msgs = [i for i, ev in enumerate(events) if ev.message is not None]
+    if mutant == "replay-cross-stream":
+        others = [ev for row in store.hub.storage.streams(store.session) if row.stream_no != after.stream_no
+                  for ev in store.hub.storage.events_after(store.session, row.stream_no, 0) if ev.seq > after.seq]
+        return sorted(events + others, key=lambda ev: ev.seq)
+    if mutant == "replay-skip-first" and msgs:
+        return events[:msgs[0]] + events[msgs[0] + 1:]
+    if mutant == "replay-duplicate-last" and after.message is not None:
+        return [after, *events]
+    if mutant == "replay-out-of-order" and len(msgs) >= 2 and not events[msgs[1]].terminal:
+        events = list(events)
+        events[msgs[0]], events[msgs[1]] = events[msgs[1]], events[msgs[0]]
+        return events
+    if mutant == "handoff-loses-events":
+        lost = [i for i in msgs if not events[i].terminal]
+        if lost:
+            return events[:lost[-1]] + events[lost[-1] + 1:]
+    return events
 
 
 class AgentsSessionManager(StreamableHTTPSessionManager):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
@@ -101,6 +102,8 @@ async def _finish(rt: AgentRuntime, ctx: Context, booking_id: str, destination: 
                       structured={"booking_id": booking_id, "status": rec.status, "destination": destination,
                                   "price": price, "uri": uri},
                       link=(uri, f"booking-{booking_id}"))
+    if rt.mutant == "elicitation-decline-hangs":  # mutant: a decline/cancel leaves the tool waiting for ever
+        await anyio.sleep_forever()
     if answer.action == "accept":
         why, text = "not confirmed", "the user did not confirm the price"
     elif answer.action == "decline":
