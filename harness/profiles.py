@@ -46,6 +46,7 @@ REFERENCE = Profile(
         "elicitation": Role("travel_agent", {"destination": "Lisbon"}),
         "sampling": Role("research_agent", {"topic": "tidal energy"}),
         "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
+        "effect": Role("long_running_agent", {"steps": 8, "step_ms": 30, "job": "faultline-effect"}),
     },
     restartable=True,
 )

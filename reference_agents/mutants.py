@@ -26,6 +26,8 @@ MUTANTS: dict[str, str] = {
     "no-priming": "POST streams start without a priming event (id + empty data)",
     "close-without-retry": "the server closes a stream on purpose without sending `retry` first",
     "response-twice": "the response is stored (and replayed) twice on its stream",
+    "disconnect-ignored-2026": "on 2026-07-28 a closed response stream does not cancel long_running_agent: the "
+                               "run completes and counts in `job_runs_completed`",
     "disconnect-cancels-2025": "a client disconnect on 2025-11-25 cancels the call: the resume gets an error",
     "progress-after-response": "a progress notification follows the response on its stream (event_store.py)",
     # progress (long_running.py)

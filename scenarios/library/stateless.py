@@ -6,19 +6,40 @@ from typing import Any
 
 from harness.client.answers import Answers
 from harness.revisions import Revision
-from scenarios.api import ELICIT, LONG, scenario
+from scenarios.api import EFFECT, ELICIT, LONG, scenario
 
 R2026 = (Revision.R2026,)
 
 
-@scenario("disconnect-cancels", "Close the call's stream mid-way (2026-07-28: that is a cancellation), "
-          "then re-issue the call with a new request id: it runs to a full result.",
-          revisions=R2026, roles=(LONG,), checks=("http.disconnect.is-cancel",), tags=("stateless",))
+def _runs(outcome: Any) -> int | None:
+    structured = (outcome.result or {}).get("structuredContent") or {}
+    value = structured.get("job_runs_completed")
+    return value if isinstance(value, int) else None
+
+
+@scenario("disconnect-cancels", "Run the effect tool once (baseline count), close a second run's stream "
+          "after its first event (2026-07-28: a cancellation), then re-issue it with a new request id: "
+          "the count must grow by one, not two (the cut run must not have completed).",
+          revisions=R2026, roles=(EFFECT,), checks=("http.disconnect.is-cancel",), tags=("stateless",))
 async def disconnect_cancels(ctx: Any) -> None:
+    tool, args = ctx.role(EFFECT)
+    async with ctx.client("A") as c:
+        await c.open()
+        base = await c.call_tool(tool, args, progress_token="baseline", deadline=ctx.deadline(15))
+        await c.call_tool(tool, args, progress_token="cancel-me", cut_after=1, deadline=ctx.deadline(15))
+        ctx.note("re-issue the cut call with a new request id")
+        again = await c.call_tool(tool, args, progress_token="reissued", deadline=ctx.deadline(15))
+        ctx.note("effect", before=_runs(base), after=_runs(again), completed_calls=1, cut_calls=1)
+
+
+@scenario("reissue-after-cut", "Cut a call's stream mid-way, then re-issue it with a new request id: the "
+          "re-issued call runs to a full result.",
+          revisions=R2026, roles=(LONG,), checks=("http.post.eventually-response",), tags=("stateless",))
+async def reissue_after_cut(ctx: Any) -> None:
     tool, args = ctx.role(LONG)
     async with ctx.client("A") as c:
         await c.open()
-        await c.call_tool(tool, args, progress_token="cancel-me", cut_after=1, deadline=ctx.deadline(15))
+        await c.call_tool(tool, args, progress_token="cut", cut_after=1, deadline=ctx.deadline(15))
         ctx.note("re-issue the cut call with a new request id")
         await c.call_tool(tool, args, progress_token="reissued", deadline=ctx.deadline(15))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 from agents_wire import RawClient, method_of
 
@@ -27,7 +28,7 @@ async def cut_and_resume(url: str, k: int = 3, *, from_id: str | None = None) ->
         with anyio.fail_after(10):
             async with c.post(c.request("tools/call", CALL, progress_token="tok")) as s:
                 before = [await s.next() for _ in range(k)]
-            await anyio.sleep(0)  # nothing to wait for: the tool finishes at step delay 0 regardless
+            await anyio.lowlevel.checkpoint()  # nothing to wait for: the tool finishes at step delay 0 regardless
             async with c.resume(from_id or before[-1].id) as r:
                 after = await r.read_all() if r.response.status_code == 200 else []
                 status = r.response.status_code
