@@ -1,0 +1,1 @@
+"""A hostile MCP server and the robustness matrix the harness must survive."""
