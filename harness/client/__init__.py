@@ -1,0 +1,1 @@
+"""The recording MCP client: talks both revisions on the wire and records everything it sees."""

@@ -1,0 +1,318 @@
+"""WireClient: a recording MCP client over httpx for 2025-11-25 and 2026-07-28.
+
+Every HTTP exchange lands in the History as it happens (Request, Response, SseEvent..., End).
+Nothing here raises to the caller for what a server does: timeouts, resets, garbage and limits
+end the exchange with an `End` record whose reason says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+
+from harness.client.answers import Answers
+from harness.client.sse import SseLimitError, SseParser
+from harness.history import Answer, End, History, Request, Response, SseEvent
+from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Revision
+
+MAX_JSON_BODY = 8 * 1024 * 1024
+MAX_ROUNDS = 10
+CLIENT_INFO = {"name": "faultline", "version": "0.1.0"}
+DEFAULT_CAPABILITIES: dict[str, Any] = {"elicitation": {"form": {}}, "sampling": {}}
+
+
+@dataclass
+class CallOutcome:
+    exchanges: list[int] = field(default_factory=list)
+    stream: str | None = None
+    events: list[SseEvent] = field(default_factory=list)
+    response: dict[str, Any] | None = None
+    status: int | None = None
+    ended: str = ""
+    last_event_id: str | None = None
+    retry_ms: int | None = None
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        r = (self.response or {}).get("result")
+        return r if isinstance(r, dict) else None
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        e = (self.response or {}).get("error")
+        return e if isinstance(e, dict) else None
+
+
+def _media(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+class WireClient:
+    def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
+                 answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
+                 timeout: float = 10.0, headers: dict[str, str] | None = None) -> None:
+        self.url = url
+        self.history = history
+        self.revision = revision
+        self.name = client
+        self.answers = answers or Answers()
+        self.capabilities = DEFAULT_CAPABILITIES if capabilities is None else capabilities
+        self.timeout = timeout
+        self.extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
+        self.session_id: str | None = None
+        self.protocol_version = revision.value
+        self._ids = 0
+        self.http: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> WireClient:
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+                                      limits=httpx.Limits(max_connections=16))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.http is not None:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+                await self.http.aclose()
+
+    # -- building requests -------------------------------------------------------------------
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def _headers(self, body: Any = None, *, with_session: bool = True, sse_only: bool = False) -> dict[str, str]:
+        h = {"accept": "text/event-stream" if sse_only else "application/json, text/event-stream"}
+        if body is not None:
+            h["content-type"] = "application/json"
+        if self.revision is Revision.R2025:
+            if self.session_id is not None:
+                h["mcp-protocol-version"] = self.protocol_version
+                if with_session:
+                    h["mcp-session-id"] = self.session_id
+        else:
+            h["mcp-protocol-version"] = Revision.R2026.value
+            if isinstance(body, dict) and isinstance(body.get("method"), str):
+                h["mcp-method"] = body["method"]
+                params = body.get("params") or {}
+                name = params.get("name") or params.get("uri")
+                if isinstance(name, str):
+                    h["mcp-name"] = name
+        h.update(self.extra_headers)
+        return h
+
+    def _params(self, params: dict[str, Any] | None, progress_token: Any) -> dict[str, Any]:
+        params = dict(params or {})
+        meta = dict(params.get("_meta") or {})
+        if progress_token is not None:
+            meta["progressToken"] = progress_token
+        if self.revision is Revision.R2026:
+            meta[META_PROTOCOL_VERSION] = Revision.R2026.value
+            meta[META_CLIENT_CAPABILITIES] = self.capabilities
+            meta[META_CLIENT_INFO] = CLIENT_INFO
+        if meta:
+            params["_meta"] = meta
+        return params
+
+    # -- the protocol --------------------------------------------------------------------------
+    async def open(self) -> dict[str, Any]:
+        """2025: initialize + notifications/initialized. 2026: server/discover."""
+        if self.revision is Revision.R2026:
+            out = await self.call("server/discover", {}, purpose="discover")
+            return out.result or {}
+        params = {"protocolVersion": Revision.R2025.value, "capabilities": self.capabilities,
+                  "clientInfo": CLIENT_INFO}
+        out = await self.call("initialize", params, purpose="initialize")
+        self.protocol_version = str((out.result or {}).get("protocolVersion") or Revision.R2025.value)
+        note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        await self._exchange("POST", note, purpose="initialized", stream=None)
+        return out.result or {}
+
+    async def call(self, method: str, params: dict[str, Any] | None = None, *, request_id: int | str | None = None,
+                   progress_token: Any = None, cut_after: int | None = None, cut_mid_event: bool = False,
+                   deadline: float | None = None, purpose: str = "call") -> CallOutcome:
+        rid = self.next_id() if request_id is None else request_id
+        body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": self._params(params, progress_token)}
+        return await self._exchange("POST", body, purpose=purpose, stream=f"post:{rid}", rpc_id=rid,
+                                    cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline)
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], *, tamper_request_state: bool = False,
+                        **kw: Any) -> CallOutcome:
+        params: dict[str, Any] = {"name": name, "arguments": arguments}
+        out = await self.call("tools/call", params, **kw)
+        if self.revision is not Revision.R2026:
+            return out
+        exchanges = list(out.exchanges)
+        kw.pop("request_id", None)
+        for _ in range(MAX_ROUNDS):
+            result = out.result or {}
+            if result.get("resultType") != "input_required":
+                break
+            responses: dict[str, Any] = {}
+            refused = False
+            for key, req in (result.get("inputRequests") or {}).items():
+                method = (req or {}).get("method", "")
+                kind, obj, script = self.answers.answer(method, (req or {}).get("params") or {})
+                self.history.append(Answer(client=self.name, x=None, request_id=key, method=method,
+                                           reply={kind: obj}, script=script))
+                if kind == "error":
+                    refused = True
+                responses[key] = obj
+            if refused:
+                break  # an input the client cannot provide: it does not retry
+            state = result.get("requestState")
+            if tamper_request_state and isinstance(state, str) and state:
+                state = state[:-1] + ("A" if state[-1] != "A" else "B")
+                self.history.note("tampered requestState on the retry", tampered=True)
+                tamper_request_state = False
+            params = {"name": name, "arguments": arguments, "inputResponses": responses}
+            if state is not None:
+                params["requestState"] = state
+            out = await self.call("tools/call", params, **kw)
+            exchanges += out.exchanges
+        out.exchanges = exchanges
+        return out
+
+    async def resume(self, stream: str, last_event_id: str, *, cut_after: int | None = None,
+                     deadline: float | None = None) -> CallOutcome:
+        headers = self._headers(sse_only=True)
+        headers["last-event-id"] = last_event_id
+        rpc_id = _rpc_id(stream)
+        return await self._exchange("GET", None, purpose="resume", stream=stream, rpc_id=rpc_id, headers=headers,
+                                    cut_after=cut_after, deadline=deadline)
+
+    async def open_get_stream(self, *, cut_after: int | None = None, deadline: float | None = None) -> CallOutcome:
+        return await self._exchange("GET", None, purpose="get-stream", stream="get",
+                                    headers=self._headers(sse_only=True), cut_after=cut_after, deadline=deadline)
+
+    async def delete(self) -> int:
+        out = await self._exchange("DELETE", None, purpose="delete", stream=None, headers=self._headers())
+        return out.status or 0
+
+    async def raw(self, method: str, *, headers: dict[str, str] | None = None, body: Any = None,
+                  purpose: str = "probe", with_session: bool = True, deadline: float | None = None) -> CallOutcome:
+        h = self._headers(body, with_session=with_session)
+        h.update({k.lower(): v for k, v in (headers or {}).items()})
+        rpc_id = body.get("id") if isinstance(body, dict) else None
+        return await self._exchange(method, body, purpose=purpose, stream=None, rpc_id=rpc_id, headers=h,
+                                    deadline=deadline)
+
+    # -- one HTTP exchange -----------------------------------------------------------------------
+    async def _exchange(self, method: str, body: Any, *, purpose: str, stream: str | None, rpc_id: Any = None,
+                        headers: dict[str, str] | None = None, cut_after: int | None = None, cut_mid: bool = False,
+                        deadline: float | None = None) -> CallOutcome:
+        assert self.http is not None, "use WireClient as an async context manager"
+        h = headers if headers is not None else self._headers(body)
+        x = self.history.new_exchange()
+        self.history.append(Request(x=x, client=self.name, method=method, url=self.url, headers=h, body=body,
+                                    stream=stream, purpose=purpose))
+        out = CallOutcome(exchanges=[x], stream=stream)
+        reason, detail, nbytes = "eof", "", 0
+        content = json.dumps(body).encode() if body is not None else None
+        try:
+            with anyio.fail_after(deadline if deadline is not None else self.timeout):
+                async with anyio.create_task_group() as tg:
+                    req = self.http.build_request(method, self.url, headers=h, content=content)
+                    resp = await self.http.send(req, stream=True)
+                    try:
+                        reason, detail, nbytes = await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid)
+                    finally:
+                        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+                            await resp.aclose()
+        except TimeoutError:
+            reason, detail = "timeout", f"no end within {deadline if deadline is not None else self.timeout:g}s"
+        except SseLimitError as exc:
+            reason, detail = "limit", str(exc)
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            reason, detail = ("reset" if "reset" in str(exc).lower() else "error"), f"{type(exc).__name__}: {exc}"
+        except httpx.HTTPError as exc:
+            reason, detail = "error", f"{type(exc).__name__}: {exc}"
+        except OSError as exc:
+            reason, detail = "error", f"{type(exc).__name__}: {exc}"
+        self.history.append(End(x=x, reason=reason, detail=detail, bytes=nbytes))  # type: ignore[arg-type]
+        out.ended = reason
+        if purpose == "initialize" and out.status == 200:
+            resp_rec = self.history.response(x)
+            if resp_rec is not None and "mcp-session-id" in resp_rec.headers:
+                self.session_id = resp_rec.headers["mcp-session-id"]
+        return out
+
+    async def _read(self, resp: httpx.Response, x: int, out: CallOutcome, tg: Any, rpc_id: Any,
+                    cut_after: int | None, cut_mid: bool) -> tuple[str, str, int]:
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        media = _media(headers.get("content-type", ""))
+        out.status = resp.status_code
+        if media != "text/event-stream":
+            raw = bytearray()
+            async for chunk in resp.aiter_raw():
+                raw += chunk
+                if len(raw) > MAX_JSON_BODY:
+                    self.history.append(Response(x=x, status=resp.status_code, headers=headers, content_type=media,
+                                                 body_text=bytes(raw[:200]).decode("utf-8", "replace")))
+                    return "limit", f"body over {MAX_JSON_BODY} bytes", len(raw)
+            parsed = None
+            try:
+                parsed = json.loads(raw) if raw else None
+            except ValueError:
+                parsed = None
+            self.history.append(Response(x=x, status=resp.status_code, headers=headers, content_type=media,
+                                         body=parsed, body_text="" if parsed is not None else
+                                         bytes(raw[:400]).decode("utf-8", "replace")))
+            if isinstance(parsed, dict) and "method" not in parsed and parsed.get("id") == rpc_id:
+                out.response = parsed
+            return "eof", "", len(raw)
+        self.history.append(Response(x=x, status=resp.status_code, headers=headers, content_type=media))
+        parser = SseParser()
+        nbytes = 0
+        if cut_after == 0:
+            return "cut", "after 0 events", 0
+        async for chunk in resp.aiter_raw():
+            nbytes += len(chunk)
+            if cut_mid and cut_after is not None and len(out.events) >= cut_after:
+                return "cut", f"mid-event: {len(chunk)} bytes of the next event read and dropped", nbytes
+            for msg in parser.feed(chunk):
+                self._record_event(x, out, msg, tg, rpc_id)
+                if cut_after is not None and not cut_mid and len(out.events) >= cut_after:
+                    return "cut", f"after {len(out.events)} events", nbytes
+        if parser.pending:
+            return "eof", f"{parser.pending} bytes of an unfinished event at the end", nbytes
+        return "eof", "", nbytes
+
+    def _record_event(self, x: int, out: CallOutcome, msg: Any, tg: Any, rpc_id: Any) -> None:
+        message = None
+        if msg.data:
+            try:
+                parsed = json.loads(msg.data)
+                message = parsed if isinstance(parsed, dict | list) else None
+            except ValueError:
+                message = None
+        ev = SseEvent(x=x, n=len(out.events), id=msg.id, event=msg.event, data=msg.data[:65536] if len(msg.data) >
+                      65536 else msg.data, retry=msg.retry, message=message, stream=out.stream)
+        self.history.append(ev)
+        out.events.append(ev)
+        if msg.id:
+            out.last_event_id = msg.id
+        if msg.retry is not None:
+            out.retry_ms = msg.retry
+        if isinstance(message, dict):
+            if "method" in message and "id" in message:
+                tg.start_soon(self._answer, x, message)
+            elif "method" not in message and rpc_id is not None and message.get("id") == rpc_id:
+                out.response = message
+
+    async def _answer(self, x: int, request: dict[str, Any]) -> None:
+        method = str(request.get("method"))
+        kind, obj, script = self.answers.answer(method, request.get("params") or {})
+        reply = {"jsonrpc": "2.0", "id": request.get("id"), kind: obj}
+        self.history.append(Answer(client=self.name, x=x, request_id=request.get("id"), method=method,
+                                   reply={kind: obj}, script=script))
+        await self._exchange("POST", reply, purpose="answer", stream=None, deadline=self.timeout)
+
+
+def _rpc_id(stream: str) -> Any:
+    if not stream.startswith("post:"):
+        return None
+    raw = stream[5:]
+    return int(raw) if raw.lstrip("-").isdigit() else raw

@@ -1,0 +1,114 @@
+"""An incremental, bounded SSE parser: bytes in, events out (WHATWG event-stream rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_LINE_BYTES = 8 * 1024 * 1024  # one line (a `data:` line carries a whole JSON-RPC message)
+MAX_EVENT_BYTES = 8 * 1024 * 1024  # one event's data
+
+
+class SseLimitError(Exception):
+    """A line or an event exceeded the documented limit (a hostile or broken server)."""
+
+
+@dataclass
+class SseMessage:
+    id: str | None
+    event: str
+    data: str
+    retry: int | None
+
+
+class SseParser:
+    """Feed raw bytes; get complete events. CRLF, CR and LF end lines; a BOM is skipped; comments
+    are ignored; `id` with NUL is ignored; `retry` must be digits. Memory is bounded by the limits."""
+
+    def __init__(self, *, max_line: int = MAX_LINE_BYTES, max_event: int = MAX_EVENT_BYTES) -> None:
+        self.max_line, self.max_event = max_line, max_event
+        self._buf = bytearray()
+        self._first = True
+        self._cr = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self._data: list[str] = []
+        self._size = 0
+        self._id: str | None = None
+        self._event = ""
+        self._retry: int | None = None
+        self._seen = False
+
+    @property
+    def pending(self) -> int:
+        """Bytes received but not yet part of a complete event."""
+        return len(self._buf) + self._size
+
+    def feed(self, chunk: bytes) -> list[SseMessage]:
+        out: list[SseMessage] = []
+        if self._cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]  # the LF of a CRLF split across reads
+        self._cr = False
+        self._buf += chunk
+        if self._first and len(self._buf) >= 3:
+            if self._buf.startswith(b"\xef\xbb\xbf"):
+                del self._buf[:3]
+            self._first = False
+        start = 0
+        buf = self._buf
+        n = len(buf)
+        i = 0
+        while i < n:
+            c = buf[i]
+            if c == 0x0A or c == 0x0D:
+                line = bytes(buf[start:i])
+                if c == 0x0D:
+                    if i + 1 < n and buf[i + 1] == 0x0A:
+                        i += 1
+                    elif i + 1 == n:
+                        self._cr = True
+                i += 1
+                start = i
+                ev = self._line(line)
+                if ev is not None:
+                    out.append(ev)
+                continue
+            i += 1
+        del self._buf[:start]
+        if len(self._buf) > self.max_line:
+            self._buf.clear()
+            raise SseLimitError(f"an SSE line exceeded {self.max_line} bytes without a line end")
+        return out
+
+    def _line(self, raw: bytes) -> SseMessage | None:
+        line = raw.decode("utf-8", "replace")
+        if line == "":
+            if not self._seen:
+                return None
+            ev = SseMessage(self._id, self._event or "message", "\n".join(self._data), self._retry)
+            self._reset()
+            return ev
+        if line.startswith(":"):
+            return None
+        name, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._size += len(value) + 1
+            if self._size > self.max_event:
+                self._reset()
+                raise SseLimitError(f"an SSE event exceeded {self.max_event} bytes")
+            self._data.append(value)
+            self._seen = True
+        elif name == "id":
+            if "\x00" not in value:
+                self._id = value
+                self._seen = True
+        elif name == "event":
+            self._event = value
+            self._seen = True
+        elif name == "retry":
+            if value.isdigit():
+                self._retry = int(value)
+                self._seen = True
+        return None
