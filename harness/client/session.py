@@ -209,28 +209,34 @@ class WireClient:
         self.history.append(Request(x=x, client=self.name, method=method, url=self.url, headers=h, body=body,
                                     stream=stream, purpose=purpose))
         out = CallOutcome(exchanges=[x], stream=stream)
-        reason, detail, nbytes = "eof", "", 0
         content = json.dumps(body).encode() if body is not None else None
+        ended: list[tuple[str, str, int]] = []
+
+        async def talk(tg: Any) -> None:
+            try:
+                req = self.http.build_request(method, self.url, headers=h, content=content)  # type: ignore[union-attr]
+                resp = await self.http.send(req, stream=True)  # type: ignore[union-attr]
+                try:
+                    ended.append(await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid))
+                finally:
+                    with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+                        await resp.aclose()
+            except SseLimitError as exc:
+                ended.append(("limit", str(exc), 0))
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                kind = "reset" if "reset" in str(exc).lower() else "error"
+                ended.append((kind, f"{type(exc).__name__}: {exc}", 0))
+            except (httpx.HTTPError, OSError, ValueError) as exc:
+                ended.append(("error", f"{type(exc).__name__}: {exc}", 0))
+
+        limit = deadline if deadline is not None else self.timeout
         try:
-            with anyio.fail_after(deadline if deadline is not None else self.timeout):
+            with anyio.fail_after(limit):
                 async with anyio.create_task_group() as tg:
-                    req = self.http.build_request(method, self.url, headers=h, content=content)
-                    resp = await self.http.send(req, stream=True)
-                    try:
-                        reason, detail, nbytes = await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid)
-                    finally:
-                        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-                            await resp.aclose()
+                    await talk(tg)
         except TimeoutError:
-            reason, detail = "timeout", f"no end within {deadline if deadline is not None else self.timeout:g}s"
-        except SseLimitError as exc:
-            reason, detail = "limit", str(exc)
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            reason, detail = ("reset" if "reset" in str(exc).lower() else "error"), f"{type(exc).__name__}: {exc}"
-        except httpx.HTTPError as exc:
-            reason, detail = "error", f"{type(exc).__name__}: {exc}"
-        except OSError as exc:
-            reason, detail = "error", f"{type(exc).__name__}: {exc}"
+            ended.append(("timeout", f"no end within {limit:g}s", 0))
+        reason, detail, nbytes = ended[0] if ended else ("error", "no outcome", 0)
         self.history.append(End(x=x, reason=reason, detail=detail, bytes=nbytes))  # type: ignore[arg-type]
         out.ended = reason
         if purpose == "initialize" and out.status == 200:

@@ -1,0 +1,145 @@
+"""A proxy: a listener on `listen` that forwards each accepted connection to `upstream` through
+its toxics. Listens on loopback only unless the server allows remote listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import time
+from collections import deque
+from typing import Any
+
+from harness.proxy.link import Connection
+from harness.proxy.toxics import TOXICS, Toxic, ToxicError
+
+LOOPBACK_NAMES = {"localhost", ""}
+
+
+class ProxyError(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def split_hostport(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ProxyError(f"listen tcp: address {value}: missing port in address", 400)
+    return host.strip("[]"), int(port)
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Proxy:
+    def __init__(self, name: str, listen: str, upstream: str, *, allow_remote: bool = False) -> None:
+        self.name, self.listen, self.upstream = name, listen, upstream
+        self.allow_remote = allow_remote
+        self.enabled = False
+        self.toxics: list[Toxic] = []
+        self.connections: set[Connection] = set()
+        self.events: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._server: asyncio.base_events.Server | None = None
+
+    def record(self, text: str) -> None:
+        self.events.append({"t": time.time(), "event": text})
+
+    def model(self) -> dict[str, Any]:
+        return {"name": self.name, "listen": self.listen, "upstream": self.upstream, "enabled": self.enabled,
+                "toxics": [t.model() for t in self.toxics]}
+
+    async def start(self) -> None:
+        host, port = split_hostport(self.listen)
+        if not self.allow_remote and not is_loopback(host):
+            raise ProxyError(f"listen address {self.listen} is not a loopback address "
+                             "(start the proxy server with --allow-remote to allow it)", 400)
+        try:
+            self._server = await asyncio.start_server(self._accept, host, port)
+        except OSError as exc:
+            raise ProxyError(f"listen tcp {self.listen}: bind: {exc.strerror or exc}", 500) from None
+        sock = self._server.sockets[0].getsockname()
+        self.listen = f"{sock[0]}:{sock[1]}" if ":" not in sock[0] else f"[{sock[0]}]:{sock[1]}"
+        self.enabled = True
+
+    async def stop(self) -> None:
+        self.enabled = False
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1)
+            self._server = None
+        for c in list(self.connections):
+            c.close()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        host, port = split_hostport(self.upstream)
+        try:
+            up = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+        except (OSError, TimeoutError):
+            self.record(f"upstream {self.upstream} unreachable")
+            writer.close()
+            return
+        conn = Connection(self, (reader, writer), up)
+        self.connections.add(conn)
+        try:
+            await conn.run()
+        finally:
+            self.connections.discard(conn)
+
+    # -- toxics ------------------------------------------------------------------------------
+    def find_toxic(self, name: str) -> Toxic:
+        for t in self.toxics:
+            if t.name == name:
+                return t
+        raise ProxyError("toxic not found", 404)
+
+    def add_toxic(self, body: dict[str, Any]) -> Toxic:
+        kind = body.get("type")
+        stream = body.get("stream") or "downstream"
+        if stream not in ("upstream", "downstream"):
+            raise ProxyError("stream was invalid, can be either upstream or downstream", 400)
+        if kind not in TOXICS:
+            raise ProxyError("invalid toxic type", 400)
+        name = body.get("name") or f"{kind}_{stream}"
+        if any(t.name == name for t in self.toxics):
+            raise ProxyError("toxic already exists", 409)
+        toxicity = body.get("toxicity", 1.0)
+        attrs = body.get("attributes") or {}
+        if not isinstance(toxicity, int | float) or not isinstance(attrs, dict):
+            raise ProxyError("bad request body: toxicity must be a number and attributes an object", 400)
+        try:
+            toxic = TOXICS[kind](name, stream, float(toxicity), attrs)
+        except ToxicError as exc:
+            raise ProxyError(str(exc), 400) from None
+        self.toxics.append(toxic)
+        toxic.on_added(list(self.connections))
+        self.record(f"toxic added: {name} ({kind}, {stream})")
+        return toxic
+
+    def update_toxic(self, name: str, body: dict[str, Any]) -> Toxic:
+        toxic = self.find_toxic(name)
+        attrs = body.get("attributes") or {}
+        if not isinstance(attrs, dict):
+            raise ProxyError("bad request body: attributes must be an object", 400)
+        try:
+            toxic.update(attrs, body.get("toxicity"))
+        except ToxicError as exc:
+            raise ProxyError(str(exc), 400) from None
+        return toxic
+
+    def remove_toxic(self, name: str) -> None:
+        toxic = self.find_toxic(name)
+        self.toxics.remove(toxic)
+        toxic.on_removed(list(self.connections))
+        self.record(f"toxic removed: {name}")
+
+    def remove_all_toxics(self) -> None:
+        for t in list(self.toxics):
+            self.remove_toxic(t.name)

@@ -1,0 +1,7 @@
+from harness.proxy.toxics.base import Toxic
+
+
+class Noop(Toxic):
+    """Pass-through."""
+
+    type = "noop"
