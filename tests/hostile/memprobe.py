@@ -1,6 +1,6 @@
 """Peak memory of the harness reading one hostile stream, measured in a fresh process.
 
-`python tests/hostile/memprobe.py many|huge` starts the hostile server, runs one call through the
+`python tests/hostile/memprobe.py many|huge [DEADLINE]` starts the hostile server, runs one call through the
 whole harness (runner, embedded proxy, recording client, checks) against `/mcp/many-events`
 (10,000 progress events) or `/mcp/huge-event` (one 50 MB event), and prints one JSON line:
 baseline and peak RSS (ru_maxrss, MB), wall time, the cell's status and how its exchanges ended.
@@ -27,17 +27,18 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def measure(case: str, timeout: float = 90.0) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), case], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=ROOT)
+def measure(case: str, deadline: float = 60.0) -> dict[str, Any]:
+    """Run the probe in a fresh process; `deadline` bounds the call (seconds)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), case, str(deadline)], capture_output=True,
+                          text=True, timeout=deadline + 60.0, env=env, cwd=ROOT)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"memprobe {case} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return dict(json.loads(lines[-1]))
 
 
-def _probe(case: str) -> dict[str, Any]:
+def _probe(case: str, deadline: float) -> dict[str, Any]:
     import anyio
 
     from harness.history import End
@@ -52,10 +53,10 @@ def _probe(case: str) -> dict[str, Any]:
         tool, args = ctx.role("progress")
         async with ctx.client("A") as c:
             await c.open()
-            await c.call_tool(tool, args, progress_token="mem", deadline=ctx.deadline(60))
+            await c.call_tool(tool, args, progress_token="mem", deadline=deadline)
 
     sc = Scenario(f"memprobe-{case}", "read one hostile stream", (Revision.R2025,), ("progress",), (), play)
-    cfg = RunConfig(scenarios=[sc], revisions=(Revision.R2025,), profile=PROFILE, scenario_deadline=90.0)
+    cfg = RunConfig(scenarios=[sc], revisions=(Revision.R2025,), profile=PROFILE, scenario_deadline=deadline + 30.0)
 
     async def main() -> dict[str, Any]:
         async with hostile_server() as base:
@@ -71,4 +72,4 @@ def _probe(case: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(_probe(sys.argv[1])), flush=True)
+    print(json.dumps(_probe(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 60.0)), flush=True)
