@@ -1,0 +1,37 @@
+"""Checks: pure functions over a history. `run_checks` runs every registered check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.checks import interaction, messages, progress, streams, transport  # noqa: F401 - registers
+from harness.checks.model import Derived
+from harness.checks.registry import CheckSpec, Outcome, registered
+from harness.history import History, Verdict
+
+
+def all_checks() -> list[CheckSpec]:
+    return registered()
+
+
+def run_checks(history: History, *, scenario: str | None = None, only: Iterable[str] | None = None) -> list[Verdict]:
+    wanted = set(only) if only is not None else None
+    meta = history.meta
+    revision = meta.revision if meta else ""
+    scenario = scenario if scenario is not None else (meta.scenario if meta else "")
+    derived = Derived(history)
+    verdicts = []
+    for spec in registered():
+        if wanted is not None and spec.name not in wanted and spec.requirement not in wanted:
+            continue
+        out = Outcome(spec, revision)
+        if revision not in {r.value for r in spec.revisions}:
+            v = out._v("NOT-APPLICABLE", f"applies to {', '.join(r.value for r in spec.revisions)} only")
+        else:
+            try:
+                v = spec.fn(derived, out)
+            except Exception as exc:  # noqa: BLE001 - a check bug or an unforeseen history: ERROR, contained
+                v = out._v("ERROR", f"the check raised {type(exc).__name__}: {exc}")
+        v.scenario = scenario
+        verdicts.append(v)
+    return verdicts

@@ -1,0 +1,169 @@
+"""What the checks derive from a history once: calls, their exchanges, the reassembled logical
+stream of each call across resumptions, where each event id was first seen, sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.history import Answer, End, History, Meta, Note, Request, Response, SseEvent
+
+
+@dataclass
+class Call:
+    key: tuple[str, Any]  # (session, json-rpc id)
+    session: str
+    client: str
+    rpc_id: Any
+    method: str
+    params: dict[str, Any]
+    request: Request
+    xs: list[int] = field(default_factory=list)  # the POST, then its resumes, in order
+    stream: list[SseEvent] = field(default_factory=list)  # reassembled across resumes
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def token(self) -> Any:
+        return ((self.params or {}).get("_meta") or {}).get("progressToken")
+
+    @property
+    def tool(self) -> tuple[str, str] | None:
+        if self.method != "tools/call":
+            return None
+        import json
+
+        return str(self.params.get("name")), json.dumps(self.params.get("arguments"), sort_keys=True)
+
+
+def is_response(msg: Any, rpc_id: Any = None) -> bool:
+    return (isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)
+            and (rpc_id is None or msg.get("id") == rpc_id))
+
+
+def is_progress(msg: Any) -> bool:
+    return isinstance(msg, dict) and msg.get("method") == "notifications/progress"
+
+
+def shape(msg: Any) -> tuple[Any, ...]:
+    """A message reduced to what an undisturbed run of the same call repeats exactly."""
+    if not isinstance(msg, dict):
+        return ("priming",)
+    if is_progress(msg):
+        return ("progress", (msg.get("params") or {}).get("progress"))
+    if "method" in msg:
+        return (msg["method"], "request" if "id" in msg else (msg.get("params") or {}).get("level"))
+    return ("response", "error" if "error" in msg else "result")
+
+
+class Derived:
+    def __init__(self, h: History) -> None:
+        self.h = h
+        meta = h.meta
+        self.meta: Meta | None = meta
+        self.revision = meta.revision if meta else ""
+        self.requests: dict[int, Request] = {r.x: r for r in h.of(Request)}
+        self.responses: dict[int, Response] = {r.x: r for r in h.of(Response)}
+        self.ends: dict[int, End] = {r.x: r for r in h.of(End)}
+        self.events: dict[int, list[SseEvent]] = {}
+        for e in h.of(SseEvent):
+            self.events.setdefault(e.x, []).append(e)
+        self.notes: list[Note] = h.of(Note)
+        self.session_of: dict[int, str] = {}
+        init_caps: dict[str, dict[str, Any]] = {}
+        for x, req in self.requests.items():
+            sid = req.headers.get("mcp-session-id")
+            resp = self.responses.get(x)
+            if sid is None and resp is not None and req.purpose == "initialize":
+                sid = resp.headers.get("mcp-session-id")
+                if isinstance(req.body, dict):
+                    init_caps[sid or req.client] = (req.body.get("params") or {}).get("capabilities") or {}
+            self.session_of[x] = sid or f"client:{req.client}"
+        self.init_caps = init_caps
+        self.origin: dict[str, tuple[str, int]] = {}  # event id -> (session, exchange) where first seen
+        for e in h.of(SseEvent):
+            if e.id and e.id not in self.origin:
+                self.origin[e.id] = (self.session_of.get(e.x, ""), e.x)
+        self.calls: list[Call] = []
+        by_key: dict[tuple[str, Any], Call] = {}
+        self.call_of_x: dict[int, Call] = {}
+        self.resumes: list[int] = []
+        for x in sorted(self.requests):
+            req = self.requests[x]
+            body = req.body if isinstance(req.body, dict) else {}
+            if req.method == "POST" and "method" in body and "id" in body:
+                call = Call((self.session_of[x], body["id"]), self.session_of[x], req.client, body["id"],
+                            body["method"], body.get("params") or {}, req, [x])
+                by_key[call.key] = call
+                self.calls.append(call)
+                self.call_of_x[x] = call
+            elif req.method == "GET" and "last-event-id" in req.headers:
+                self.resumes.append(x)
+                origin = self.origin.get(req.headers["last-event-id"])
+                if origin is not None and origin[1] in self.call_of_x:
+                    owner = self.call_of_x[origin[1]]
+                    if owner.session == self.session_of[x]:
+                        owner.xs.append(x)
+                        self.call_of_x[x] = owner
+        for a in h.of(Answer):
+            target = self.call_of_x.get(a.x) if a.x is not None else self._last_call_before(a.seq)
+            if target is not None:
+                target.answers.append(a)
+        for call in self.calls:
+            call.stream = self._reassemble(call)
+
+    def _last_call_before(self, seq: int) -> Call | None:
+        best = None
+        for c in self.calls:
+            if c.request.seq < seq and c.method == "tools/call":
+                best = c
+        return best
+
+    def _reassemble(self, call: Call) -> list[SseEvent]:
+        stream: list[SseEvent] = []
+        for x in call.xs:
+            lei = self.requests[x].headers.get("last-event-id")
+            if lei is not None:
+                idx = max((i for i, e in enumerate(stream) if e.id == lei), default=None)
+                if idx is not None:
+                    stream = stream[:idx + 1]
+            stream += self.events.get(x, [])
+        return stream
+
+    # helpers ------------------------------------------------------------------------------------
+    def response_of(self, call: Call) -> dict[str, Any] | None:
+        """The call's response: the last round's, from an SSE event or a JSON body."""
+        for x in reversed(call.xs):
+            for e in reversed(self.events.get(x, [])):
+                if is_response(e.message, call.rpc_id):
+                    return e.message
+            resp = self.responses.get(x)
+            if resp is not None and is_response(resp.body, call.rpc_id):
+                return resp.body
+        return None
+
+    def response_seq(self, call: Call) -> int | None:
+        for x in call.xs:
+            for e in self.events.get(x, []):
+                if is_response(e.message, call.rpc_id):
+                    return e.seq
+            resp = self.responses.get(x)
+            if resp is not None and is_response(resp.body, call.rpc_id):
+                return resp.seq
+        return None
+
+    def tool_calls(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "tools/call"]
+
+    def baseline(self, call: Call) -> list[tuple[Any, ...]] | None:
+        """The shape sequence of an undisturbed call of the same tool and arguments (one POST, its
+        response received, never cut), if the history has one."""
+        for other in self.tool_calls():
+            if other is call or other.tool != call.tool or len(other.xs) != 1:
+                continue
+            end = self.ends.get(other.xs[0])
+            if end is None or end.reason != "eof" or self.response_of(other) is None or not other.stream:
+                continue
+            if other.answers:
+                continue
+            return [shape(e.message) for e in other.stream]
+        return None

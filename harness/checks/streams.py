@@ -1,0 +1,239 @@
+"""Checks on SSE streams and their resumption (2025-11-25), and on a cut as cancellation (2026)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from harness.checks.model import Derived, is_response, shape
+from harness.checks.registry import Outcome, check
+from harness.history import Verdict
+from harness.revisions import Revision
+
+R25 = (Revision.R2025,)
+R26 = (Revision.R2026,)
+BOTH = (Revision.R2025, Revision.R2026)
+T25 = "2025-11-25_basic_transports.mdx"
+
+
+def _sse_posts(d: Derived) -> list[int]:
+    return [c.xs[0] for c in d.calls if d.responses.get(c.xs[0]) is not None
+            and d.responses[c.xs[0]].content_type == "text/event-stream"]
+
+
+@check("priming-first", requirement="http.sse.priming", revisions=R25, level="SHOULD",
+       spec=f"{T25} § Sending Messages to the Server: the server SHOULD immediately send an SSE event "
+            "consisting of an event ID and an empty data field in order to prime the client to reconnect")
+def priming_first(d: Derived, out: Outcome) -> Verdict:
+    xs = [x for x in _sse_posts(d) if d.events.get(x)]
+    if not xs:
+        return out.unseen("no POST answered with an SSE stream carrying events")
+    bad = [d.events[x][0].seq for x in xs if not (d.events[x][0].id and d.events[x][0].data == "")]
+    return out.fail(f"{len(bad)} POST stream(s) did not start with a priming event", bad) if bad else out.ok()
+
+
+@check("retry-before-close", requirement="http.sse.retry-before-close", revisions=R25, level="SHOULD",
+       spec=f"{T25} § Sending Messages to the Server: the server SHOULD send an SSE event with a standard "
+            "retry field before closing the connection")
+def retry_before_close(d: Derived, out: Outcome) -> Verdict:
+    closes = []
+    for call in d.calls:
+        for x in call.xs:
+            end, evs = d.ends.get(x), d.events.get(x, [])
+            if end is None or end.reason != "eof" or not evs or any(is_response(e.message, call.rpc_id) for e in evs):
+                continue
+            closes.append((x, evs))
+    if not closes:
+        return out.unseen("the server never closed a call's stream before its response")
+    bad = [d.ends[x].seq for x, evs in closes if not any(e.retry is not None for e in evs)]
+    return out.fail("the server closed a stream before the response without sending `retry`", bad) if bad \
+        else out.ok(f"{len(closes)} server-initiated close(s), each after a retry field")
+
+
+def _resumed(d: Derived) -> list[Any]:
+    return [c for c in d.calls if len(c.xs) > 1]
+
+
+def _compare(d: Derived, out: Outcome, kind: str) -> Verdict:
+    calls = [c for c in _resumed(d) if d.baseline(c) is not None]
+    if not _resumed(d):
+        return out.unseen("no call was resumed")
+    bad, checked = [], 0
+    for call in _resumed(d):
+        got = [shape(e.message) for e in call.stream]
+        ids = [e.id for e in call.stream if e.id]
+        if kind == "dup" and len(ids) != len(set(ids)):
+            dup = [e.seq for e in call.stream if e.id and ids.count(e.id) > 1]
+            bad.append((call, "an event id was delivered twice", dup))
+            continue
+        base = d.baseline(call) if call in calls else None
+        if base is None:
+            continue
+        checked += 1
+        if got == base:
+            continue
+        cg, cb = Counter(got), Counter(base)
+        witness = [e.seq for x in call.xs[1:] for e in d.events.get(x, [])][:12] or [call.request.seq]
+        if kind == "gap" and cb - cg:
+            bad.append((call, f"missing after resume: {sorted(map(str, (cb - cg).elements()))[:4]}", witness))
+        elif kind == "dup" and cg - cb:
+            bad.append((call, f"delivered twice: {sorted(map(str, (cg - cb).elements()))[:4]}", witness))
+        elif kind == "order" and cg == cb:
+            bad.append((call, "the replayed events came in another order than the undisturbed call's", witness))
+    if bad:
+        call, why, witness = bad[0]
+        return out.fail(f"call {call.rpc_id} ({call.client}): {why}" + (f" (+{len(bad) - 1} more)" if len(bad) > 1
+                                                                          else ""), witness)
+    if not checked and kind != "dup":
+        return out.unseen("no resumed call has an undisturbed twin in the history to compare with")
+    return out.ok(f"{len(_resumed(d))} resumed call(s) reassembled exactly")
+
+
+@check("replay-no-gap", requirement="http.resume.no-gaps", revisions=R25, level="implied (MUST)",
+       spec=f"{T25} § Resumability and Redelivery: the server MAY use this header to replay messages that "
+            "would have been sent after the last event ID")
+def replay_no_gap(d: Derived, out: Outcome) -> Verdict:
+    return _compare(d, out, "gap")
+
+
+@check("replay-no-duplicate", requirement="http.resume.no-duplicates", revisions=R25, level="implied (MUST)",
+       spec=f"{T25} § Resumability and Redelivery: replay messages that would have been sent after the last "
+            "event ID (not the one the client already has)")
+def replay_no_duplicate(d: Derived, out: Outcome) -> Verdict:
+    return _compare(d, out, "dup")
+
+
+@check("replay-in-order", requirement="http.resume.order", revisions=R25, level="implied (MUST)",
+       spec=f"{T25} § Resumability and Redelivery: replay messages that would have been sent after the last "
+            "event ID, on the stream that was disconnected")
+def replay_in_order(d: Derived, out: Outcome) -> Verdict:
+    return _compare(d, out, "order")
+
+
+@check("replay-per-stream", requirement="http.resume.per-stream", revisions=R25, level="MUST NOT",
+       spec=f"{T25} § Resumability and Redelivery: the server MUST NOT replay messages that would have been "
+            "delivered on a different stream")
+def replay_per_stream(d: Derived, out: Outcome) -> Verdict:
+    resumes = [(c, x) for c in _resumed(d) for x in c.xs[1:]]
+    if not resumes:
+        return out.unseen("no call was resumed")
+    for call, x in resumes:
+        for e in d.events.get(x, []):
+            m = e.message if isinstance(e.message, dict) else {}
+            foreign = (is_response(m) and m.get("id") != call.rpc_id) or (
+                m.get("method") == "notifications/progress" and call.token is not None
+                and (m.get("params") or {}).get("progressToken") != call.token)
+            origin = d.origin.get(e.id or "")
+            if foreign or (origin is not None and origin[1] not in call.xs):
+                return out.fail(f"the resume of call {call.rpc_id} replayed an event of another stream", [e.seq])
+    return out.ok(f"{len(resumes)} resume(s) carried only their own stream")
+
+
+@check("replay-foreign-or-unknown-id", requirement="http.resume.foreign-id", revisions=R25,
+       level="implied (MUST NOT)",
+       spec=f"{T25} § Resumability and Redelivery + § Session Management: a Last-Event-ID of another session or "
+            "one never issued must not replay anything; Faultline expects a prompt 4xx")
+def replay_foreign_id(d: Derived, out: Outcome) -> Verdict:
+    probes = [x for x in d.resumes if x not in d.call_of_x]
+    leaks = [e.seq for x, evs in d.events.items() for e in evs
+             if e.id and d.origin.get(e.id, ("", x))[0] != d.session_of.get(x) and d.session_of.get(x)]
+    if leaks:
+        return out.fail("events first delivered to another session were delivered to this one", leaks[:8])
+    if not probes:
+        return out.unseen("no resume presented a foreign or unknown Last-Event-ID")
+    for x in probes:
+        resp, end, evs = d.responses.get(x), d.ends.get(x), d.events.get(x, [])
+        wit = [d.requests[x].seq] + ([resp.seq] if resp else []) + [e.seq for e in evs[:5]]
+        if any(e.message is not None for e in evs):
+            return out.fail("a foreign/unknown Last-Event-ID replayed events", wit)
+        if end is not None and end.reason == "timeout":
+            return out.fail("a foreign/unknown Last-Event-ID got a stream that never ended", wit + [end.seq])
+        if resp is None or resp.status < 400:
+            return out.fail(f"a foreign/unknown Last-Event-ID was answered {resp.status if resp else 'nothing'}, "
+                            "not a 4xx", wit)
+    return out.ok(f"{len(probes)} foreign/unknown id(s) refused promptly")
+
+
+@check("event-id-unique", requirement="http.sse.event-id-unique", revisions=R25, level="MUST",
+       spec=f"{T25} § Resumability and Redelivery: event IDs MUST be globally unique across all streams within "
+            "that session")
+def event_id_unique(d: Derived, out: Outcome) -> Verdict:
+    seen: dict[tuple[str, str], Any] = {}
+    n = 0
+    for x, evs in d.events.items():
+        for e in evs:
+            if not e.id:
+                continue
+            n += 1
+            key = (d.session_of.get(x, ""), e.id)
+            if key in seen and seen[key][0] != e.data:
+                return out.fail(f"event id {e.id} carried two different messages", [seen[key][1], e.seq])
+            seen.setdefault(key, (e.data, e.seq))
+    return out.ok(f"{n} event ids") if n else out.unseen("no event ids")
+
+
+@check("one-response", requirement="http.post.one-response", revisions=BOTH, level="MUST",
+       spec=f"{T25} § Sending Messages to the Server: after the JSON-RPC response has been sent, the server "
+            "SHOULD close the SSE stream; one request has exactly one response")
+def one_response(d: Derived, out: Outcome) -> Verdict:
+    n = 0
+    for call in d.calls:
+        for x in call.xs:
+            evs = d.events.get(x, [])
+            idx = [i for i, e in enumerate(evs) if is_response(e.message, call.rpc_id)]
+            if not idx:
+                continue
+            n += 1
+            if len(idx) > 1 or idx[0] != len(evs) - 1:
+                return out.fail(f"call {call.rpc_id}: {len(idx)} response(s) and "
+                                f"{len(evs) - 1 - idx[0]} event(s) after the first on one stream",
+                                [evs[i].seq for i in range(idx[0], len(evs))])
+    return out.ok(f"{n} streams with one response, last") if n else out.unseen("no response on an SSE stream")
+
+
+@check("eventually-response", requirement="http.post.eventually-response", revisions=BOTH, level="SHOULD",
+       spec=f"{T25} § Sending Messages to the Server: the SSE stream SHOULD eventually include a JSON-RPC "
+            "response for the JSON-RPC request sent in the POST body")
+def eventually_response(d: Derived, out: Outcome) -> Verdict:
+    waited = [c for c in d.tool_calls() if d.ends.get(c.xs[-1]) is not None and d.ends[c.xs[-1]].reason in
+              ("eof", "timeout")]
+    if not waited:
+        return out.unseen("no tool call was followed to its end")
+    bad = [c for c in waited if d.response_of(c) is None]
+    if bad:
+        c = bad[0]
+        return out.fail(f"call {c.rpc_id} ({c.client}) ended ({d.ends[c.xs[-1]].reason}) without a response",
+                        [c.request.seq, d.ends[c.xs[-1]].seq])
+    return out.ok(f"{len(waited)} tool call(s) got their response")
+
+
+@check("disconnect-not-cancel", requirement="http.disconnect.not-cancel", revisions=R25, level="SHOULD NOT",
+       spec=f"{T25} § Sending Messages to the Server: disconnection SHOULD NOT be interpreted as the client "
+            "cancelling its request")
+def disconnect_not_cancel(d: Derived, out: Outcome) -> Verdict:
+    cut = [c for c in _resumed(d) if d.ends.get(c.xs[0]) is not None and d.ends[c.xs[0]].reason != "eof"]
+    if not cut:
+        return out.unseen("no cut call was resumed")
+    for c in cut:
+        resp = d.response_of(c)
+        if resp is not None and "error" in resp:
+            return out.fail(f"call {c.rpc_id} was cancelled by the disconnect: {resp['error'].get('message')}",
+                            [d.ends[c.xs[0]].seq, d.response_seq(c) or c.request.seq])
+    return out.ok(f"{len(cut)} cut call(s) still produced their result")
+
+
+@check("disconnect-is-cancel", requirement="http.disconnect.is-cancel", revisions=R26, level="MUST",
+       spec="2026-07-28_basic_transports_streamable-http.mdx § Cancellation: the server MUST treat the closing "
+            "of a response stream as cancellation of the request")
+def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
+    notes = [n for n in d.notes if n.text == "effect"]
+    if not notes:
+        return out.unseen("no effect was measured around a cut call")
+    for n in notes:
+        before, after = n.data.get("before"), n.data.get("after")
+        if not isinstance(before, int) or not isinstance(after, int):
+            return out.unseen("the effect tool did not report a count")
+        if after - before > n.data.get("completed_calls", 1):
+            return out.fail(f"the cut call still completed: {after - before} runs counted for "
+                            f"{n.data.get('completed_calls', 1)} completed call(s)", [n.seq])
+    return out.ok("the cut call's effect never happened")
