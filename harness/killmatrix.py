@@ -28,6 +28,7 @@ from scenarios.api import select
 # mutant -> (requirement ids of which one must fire, scenario name fragments that exercise it)
 EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "replay-cross-stream": (("http.resume.per-stream",), ("stream-isolation",)),
+    "replay-handoff-gap": (("http.resume.no-gaps",), ("resume-each-boundary", "resume-during-replay")),
     "replay-cross-session": (("http.resume.foreign-id",), ("session-isolation",)),
     "replay-skip-first": (("http.resume.no-gaps",), ("resume-each-boundary",)),
     "replay-duplicate-last": (("http.resume.no-duplicates",), ("resume-each-boundary",)),
@@ -37,10 +38,9 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "no-priming": (("http.sse.priming",), ("resume-mid-event",)),
     "close-without-retry": (("http.sse.retry-before-close",), ("server-close-retry",)),
     "progress-not-increasing": (("progress.monotonic",), ("progress-latency-slicer",)),
-    "progress-after-response": (("progress.stop-after-completion",), ("progress-latency-slicer",)),
+    "progress-after-response": (("progress.stop-after-completion",), ("resume-after-result",)),
     "progress-request-id-token": (("progress.token.active",), ("progress-latency-slicer",)),
-    "notifications-on-get-stream": (("http.post.related", "http.stream.get-unrelated", "progress.token.active"),
-                                    ("progress-latency-slicer",)),
+    "notifications-on-get-stream": (("http.post.related",), ("get-stream-unrelated",)),
     "elicitation-decline-hangs": (("elicit.decline.2025", "elicit.decline.2026", "http.post.eventually-response"),
                                   ("elicitation-decline",)),
     "sampling-error-hangs": (("sampling.rejection", "http.post.eventually-response"), ("sampling-reject", "sampling-error")),

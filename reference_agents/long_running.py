@@ -39,6 +39,11 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             if rt.mutant == "progress-request-id-token":  # mutant: the request id as progress token
                 await ctx.session.send_progress_notification(ctx.request_id, value, steps, f"step {i}/{steps}",
                                                              related_request_id=ctx.request_id)
+            elif rt.mutant == "notifications-on-get-stream":  # mutant: progress on the standalone GET stream
+                meta = ctx.request_context.meta or {}
+                token = meta.get("progress_token", meta.get("progressToken"))  # type: ignore[union-attr]
+                if token is not None:
+                    await ctx.session.send_progress_notification(token, value, steps, f"step {i}/{steps}")
             else:
                 # (the mutant carries on with nobody listening: a notification may block for ever)
                 with anyio.move_on_after(0.02 if rt.mutant == "disconnect-ignored-2026" else math.inf) as scope:

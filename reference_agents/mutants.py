@@ -34,6 +34,8 @@ MUTANTS: dict[str, str] = {
     "progress-not-increasing": "long_running_agent reports step 2 again instead of step 3",
     "progress-request-id-token": "long_running_agent reports progress under the JSON-RPC request id, not the "
                                  "client's progressToken",
+    "notifications-on-get-stream": "long_running_agent sends its progress on the standalone GET stream, not "
+                                   "on the request's own stream",
     # interaction (travel.py, research.py)
     "elicitation-decline-hangs": "travel_agent waits forever after the user declines or cancels",
     "sampling-error-hangs": "research_agent waits forever after the client rejects or fails sampling",

@@ -69,3 +69,24 @@ def progress_stops(d: Derived, out: Outcome) -> Verdict:
                 elif done is not None and is_progress(e.message):
                     return out.fail(f"progress after the response of call {c.rpc_id}", [done.seq, e.seq])
     return out.ok(f"{len(calls)} call(s), no progress after the response")
+
+
+@check("progress-on-request-stream", requirement="http.post.related", revisions=(Revision.R2025,), level="SHOULD",
+       spec="2025-11-25_basic_transports.mdx § Sending Messages to the Server: these messages SHOULD relate to "
+            "the originating client request (and a request's notifications travel on its own stream)")
+def progress_on_request_stream(d: Derived, out: Outcome) -> Verdict:
+    owners = {(c.session, c.token): c for c in d.calls if c.token is not None}
+    if not owners:
+        return out.unseen("no call sent a progress token")
+    seen = 0
+    for x, evs in d.events.items():
+        for e in evs:
+            if not is_progress(e.message):
+                continue
+            seen += 1
+            owner = owners.get((d.session_of.get(x, ""), (e.message.get("params") or {}).get("progressToken")))
+            if owner is not None and x not in owner.xs:
+                return out.fail(f"progress of call {owner.rpc_id} arrived on another stream "
+                                f"({d.requests[x].method} {d.requests[x].purpose})", [owner.request.seq, e.seq])
+    return out.ok(f"{seen} progress notification(s), each on its request's stream") if seen else \
+        out.unseen("no progress notifications")

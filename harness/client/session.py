@@ -236,6 +236,9 @@ class WireClient:
                     await talk(tg)
         except TimeoutError:
             ended.append(("timeout", f"no end within {limit:g}s", 0))
+        except anyio.get_cancelled_exc_class():
+            self.history.append(End(x=x, reason="client-close", detail="the client stopped reading", bytes=0))
+            raise
         reason, detail, nbytes = ended[0] if ended else ("error", "no outcome", 0)
         self.history.append(End(x=x, reason=reason, detail=detail, bytes=nbytes))  # type: ignore[arg-type]
         out.ended = reason

@@ -58,3 +58,16 @@ async def session_isolation(ctx: Any) -> None:
         if cut["A"].last_event_id:
             ctx.note("client B presents client A's Last-Event-ID", foreign_id=cut["A"].last_event_id)
             await b.resume(cut["A"].stream, cut["A"].last_event_id, deadline=ctx.deadline(5))
+
+
+@scenario("get-stream-unrelated", "A call runs while the session's standalone GET stream is open: the "
+          "call's progress must arrive on the call's own stream, not on the GET stream.",
+          revisions=R2025, roles=(PROGRESS,), checks=("http.post.related",), tags=("isolation",))
+async def get_stream_unrelated(ctx: Any) -> None:
+    tool, args = ctx.role(PROGRESS)
+    async with ctx.client("A") as c:
+        await c.open()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(lambda: c.open_get_stream(deadline=ctx.deadline(15)))
+            await c.call_tool(tool, args, progress_token="own-stream", deadline=ctx.deadline(15))
+            tg.cancel_scope.cancel()
