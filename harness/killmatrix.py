@@ -28,7 +28,6 @@ from scenarios.api import select
 # mutant -> (requirement ids of which one must fire, scenario name fragments that exercise it)
 EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "replay-cross-stream": (("http.resume.per-stream",), ("stream-isolation",)),
-    "replay-handoff-gap": (("http.resume.no-gaps",), ("resume-each-boundary", "resume-during-replay")),
     "replay-cross-session": (("http.resume.foreign-id",), ("session-isolation",)),
     "replay-skip-first": (("http.resume.no-gaps",), ("resume-each-boundary",)),
     "replay-duplicate-last": (("http.resume.no-duplicates",), ("resume-each-boundary",)),
@@ -44,7 +43,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "elicitation-decline-hangs": (("elicit.decline.2025", "elicit.decline.2026", "http.post.eventually-response"),
                                   ("elicitation-decline",)),
     "sampling-error-hangs": (("sampling.rejection", "http.post.eventually-response"), ("sampling-reject", "sampling-error")),
-    "disconnect-cancels-2025": (("http.disconnect.not-cancel",), ("resume-each-boundary",)),
+    "disconnect-cancels-2025": (("http.disconnect.not-cancel",), ("disconnect-not-cancel",)),
     "disconnect-ignored-2026": (("http.disconnect.is-cancel",), ("disconnect-cancels",)),
     "response-twice": (("http.post.one-response",), ("resume-after-result",)),
     "terminated-session-accepted": (("http.session.terminated-404",), ("session-delete-404",)),

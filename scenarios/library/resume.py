@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.revisions import Revision
-from scenarios.api import LONG, PROGRESS, SERVER_CLOSE, scenario
+from scenarios.api import EFFECT, LONG, PROGRESS, SERVER_CLOSE, scenario
 from scenarios.steps import count_events, resume_to_end
 
 R2025 = (Revision.R2025,)
@@ -94,4 +94,16 @@ async def server_close_retry(ctx: Any) -> None:
     async with ctx.client("A") as c:
         await c.open()
         out = await c.call_tool(tool, args, progress_token="polled", deadline=ctx.deadline(15))
+        await resume_to_end(ctx, c, out)
+
+
+@scenario("disconnect-not-cancel", "Cut a slow call's stream after its first event (2025-11-25: a disconnect "
+          "is not a cancellation) and resume: the call must still reach its result.",
+          revisions=R2025, roles=(EFFECT,), checks=("http.disconnect.not-cancel", "http.post.eventually-response"),
+          tags=("resume",))
+async def disconnect_not_cancel(ctx: Any) -> None:
+    tool, args = ctx.role(EFFECT)
+    async with ctx.client("A") as c:
+        await c.open()
+        out = await c.call_tool(tool, args, progress_token="keep-going", cut_after=2, deadline=ctx.deadline(15))
         await resume_to_end(ctx, c, out)
