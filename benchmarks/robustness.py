@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 TARGET_MB = 150.0
-TESTS = Path(__file__).resolve().parents[1] / "tests"
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
 
 
 def main() -> None:
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
+    for path in (str(ROOT), str(TESTS)):  # ROOT first: tests/harness/ must not shadow the harness package
+        if path not in sys.path:
+            sys.path.append(path)
     from hostile.memprobe import measure
 
     print(f"robustness: peak RSS of the harness process (target <= {TARGET_MB:.0f} MB)")
