@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: `python -m benchmarks [name...]` runs `benchmarks.<name>.main()`."""
