@@ -71,9 +71,9 @@ def _command(mutant: str | None, store: Path) -> str:
     return shlex.join(cmd)
 
 
-async def run_against(mutant: str | None, patterns: list[str] | None) -> list[ScenarioResult]:
+async def run_against(mutant: str | None, patterns: list[str] | None, *, time_scale: float = 1.0) -> list[ScenarioResult]:
     with tempfile.TemporaryDirectory(prefix="faultline-km-") as tmp:
-        config = RunConfig(scenarios=select(patterns), revisions=ALL, profile=REFERENCE)
+        config = RunConfig(scenarios=select(patterns), revisions=ALL, profile=REFERENCE, time_scale=time_scale)
         return await run_suite(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), config)
 
 
@@ -81,15 +81,15 @@ def fired(results: list[ScenarioResult]) -> list[str]:
     return sorted({v.requirement for r in results for v in r.verdicts if v.status in KILL_STATUSES})
 
 
-async def matrix(mutants: list[str], *, quick: bool) -> tuple[Row, list[Row]]:
+async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0) -> tuple[Row, list[Row]]:
     started = time.monotonic()
-    clean = fired(await run_against(None, None))
+    clean = fired(await run_against(None, None, time_scale=time_scale))
     clean_row = Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - started)
     rows = []
     for m in mutants:
         started = time.monotonic()
         expected, scenarios = EXPECTED[m]
-        got = fired(await run_against(m, list(scenarios) if quick else None))
+        got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale))
         rows.append(Row(m, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - started))
     return clean_row, rows
 
@@ -109,12 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="per mutant, only the scenarios that exercise it")
     p.add_argument("-m", "--mutant", action="append", help="only these mutants (repeatable)")
     p.add_argument("--json", type=Path, default=Path("faultline-out/killmatrix.json"))
+    p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (hanging mutants wait it out)")
     args = p.parse_args(argv)
     unknown = [m for m in args.mutant or [] if m not in EXPECTED]
     if unknown:
         print(f"unknown mutant(s): {', '.join(unknown)} (known: {', '.join(EXPECTED)})", file=sys.stderr)
         return 2
-    clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick))
+    clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick, time_scale=args.time_scale))
     print_table(clean, rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"clean": asdict(clean), "mutants": [asdict(r) for r in rows]}, indent=2))

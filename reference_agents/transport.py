@@ -231,7 +231,7 @@ def _mutate_snapshot(mutant: str | None, store: SessionEventStore, after: Stored
     if mutant == "replay-cross-stream":
         others = [ev for row in store.hub.storage.streams(store.session) if row.stream_no != after.stream_no
                   for ev in store.hub.storage.events_after(store.session, row.stream_no, 0) if ev.seq > after.seq]
-        return sorted(events + others, key=lambda ev: ev.seq)
+        return sorted(others, key=lambda ev: ev.seq) + events
     if mutant == "replay-skip-first" and msgs:
         return events[:msgs[0]] + events[msgs[0] + 1:]
     if mutant == "replay-duplicate-last" and after.message is not None:

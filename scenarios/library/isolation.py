@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 
 from harness.revisions import Revision
-from scenarios.api import PROGRESS, scenario
+from scenarios.api import EFFECT, PROGRESS, scenario
 from scenarios.steps import resume_to_end
 
 R2025 = (Revision.R2025,)
@@ -15,22 +15,27 @@ R2025 = (Revision.R2025,)
 
 @scenario("stream-isolation", "Two concurrent calls in one session, one of them cut and resumed: the "
           "resume carries only its own stream's events, the other call is undisturbed.",
-          revisions=R2025, roles=(PROGRESS,),
+          revisions=R2025, roles=(PROGRESS, EFFECT),
           checks=("http.resume.per-stream", "http.post.related", "progress.token.active"), tags=("isolation",))
 async def stream_isolation(ctx: Any) -> None:
     tool, args = ctx.role(PROGRESS)
+    slow, slow_args = ctx.role(EFFECT)  # still streaming while the other call is cut and resumed
     async with ctx.client("A") as c:
         await c.open()
         outcomes: dict[str, Any] = {}
 
-        async def one(label: str, cut: int | None) -> None:
-            outcomes[label] = await c.call_tool(tool, args, progress_token=f"iso-{label}", cut_after=cut,
+        async def whole() -> None:
+            outcomes["whole"] = await c.call_tool(slow, slow_args, progress_token="iso-whole",
+                                                  deadline=ctx.deadline(15))
+
+        async def cut() -> None:
+            outcomes["cut"] = await c.call_tool(tool, args, progress_token="iso-cut", cut_after=2,
                                                 deadline=ctx.deadline(15))
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(one, "cut", 2)
-            tg.start_soon(one, "whole", None)
-        await resume_to_end(ctx, c, outcomes["cut"])
+            tg.start_soon(whole)
+            tg.start_soon(cut)
+        await resume_to_end(ctx, c, outcomes["cut"])  # after the other stream stored all of its events
 
 
 @scenario("session-isolation", "Two sessions use the same JSON-RPC request id, both are cut and resume "
@@ -62,9 +67,9 @@ async def session_isolation(ctx: Any) -> None:
 
 @scenario("get-stream-unrelated", "A call runs while the session's standalone GET stream is open: the "
           "call's progress must arrive on the call's own stream, not on the GET stream.",
-          revisions=R2025, roles=(PROGRESS,), checks=("http.post.related",), tags=("isolation",))
+          revisions=R2025, roles=(EFFECT,), checks=("http.post.related",), tags=("isolation",))
 async def get_stream_unrelated(ctx: Any) -> None:
-    tool, args = ctx.role(PROGRESS)
+    tool, args = ctx.role(EFFECT)  # slow enough that the GET stream is open before its first progress
     async with ctx.client("A") as c:
         await c.open()
         async with anyio.create_task_group() as tg:
