@@ -19,7 +19,11 @@ def run_checks(history: History, *, scenario: str | None = None, only: Iterable[
     meta = history.meta
     revision = meta.revision if meta else ""
     scenario = scenario if scenario is not None else (meta.scenario if meta else "")
-    derived = Derived(history)
+    broken = ""
+    try:
+        derived = Derived(history)
+    except Exception as exc:  # noqa: BLE001 - an unforeseen history: every check says ERROR, nothing raises
+        derived, broken = None, f"the history could not be read: {type(exc).__name__}: {exc}"
     verdicts = []
     for spec in registered():
         if wanted is not None and spec.name not in wanted and spec.requirement not in wanted:
@@ -27,6 +31,8 @@ def run_checks(history: History, *, scenario: str | None = None, only: Iterable[
         out = Outcome(spec, revision)
         if revision not in {r.value for r in spec.revisions}:
             v = out._v("NOT-APPLICABLE", f"applies to {', '.join(r.value for r in spec.revisions)} only")
+        elif derived is None:
+            v = out._v("ERROR", broken)
         else:
             try:
                 v = spec.fn(derived, out)
