@@ -7,7 +7,7 @@ from typing import Any
 
 from harness.checks.model import Derived, is_response, shape
 from harness.checks.registry import Outcome, check
-from harness.history import Verdict
+from harness.history import Fault, Verdict
 from harness.revisions import Revision
 
 R25 = (Revision.R2025,)
@@ -195,8 +195,17 @@ def one_response(d: Derived, out: Outcome) -> Verdict:
        spec=f"{T25} § Sending Messages to the Server: the SSE stream SHOULD eventually include a JSON-RPC "
             "response for the JSON-RPC request sent in the POST body")
 def eventually_response(d: Derived, out: Outcome) -> Verdict:
-    waited = [c for c in d.tool_calls() if d.ends.get(c.xs[-1]) is not None and d.ends[c.xs[-1]].reason in
-              ("eof", "timeout")]
+    faults = [f.seq for f in d.h.of(Fault)]
+
+    def followed(c: Any) -> bool:
+        end = d.ends.get(c.xs[-1])
+        if end is None:
+            return False
+        if end.reason in ("error", "reset"):  # broken by the nemesis: that is the point, not a finding
+            return not any(s < end.seq for s in faults)
+        return end.reason in ("eof", "timeout", "limit")
+
+    waited = [c for c in d.tool_calls() if followed(c)]
     if not waited:
         return out.unseen("no tool call was followed to its end")
     bad = [c for c in waited if d.response_of(c) is None]

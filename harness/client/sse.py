@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # one line (a `data:` line carries a whole JSON-RPC message)
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one event's data
+
+
+_EOL = re.compile(rb"[\r\n]")
 
 
 class SseLimitError(Exception):
@@ -29,6 +33,7 @@ class SseParser:
         self._buf = bytearray()
         self._first = True
         self._cr = False
+        self._scanned = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -56,25 +61,22 @@ class SseParser:
             self._first = False
         start = 0
         buf = self._buf
-        n = len(buf)
-        i = 0
-        while i < n:
-            c = buf[i]
-            if c == 0x0A or c == 0x0D:
-                line = bytes(buf[start:i])
-                if c == 0x0D:
-                    if i + 1 < n and buf[i + 1] == 0x0A:
-                        i += 1
-                    elif i + 1 == n:
-                        self._cr = True
-                i += 1
-                start = i
-                ev = self._line(line)
-                if ev is not None:
-                    out.append(ev)
-                continue
+        i = self._scanned
+        while (m := _EOL.search(buf, i)) is not None:
+            i = m.start()
+            line = bytes(buf[start:i])
+            if buf[i] == 0x0D:
+                if i + 1 < len(buf) and buf[i + 1] == 0x0A:
+                    i += 1
+                elif i + 1 == len(buf):
+                    self._cr = True
             i += 1
+            start = i
+            ev = self._line(line)
+            if ev is not None:
+                out.append(ev)
         del self._buf[:start]
+        self._scanned = len(self._buf)  # resume the line-end search here: linear in the bytes read
         if len(self._buf) > self.max_line:
             self._buf.clear()
             raise SseLimitError(f"an SSE line exceeded {self.max_line} bytes without a line end")
