@@ -85,7 +85,7 @@ class ApiServer:
         parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
         try:
             if parts == ["version"] and method == "GET":
-                return 200, json.dumps({"version": VERSION}).replace(":", ": ").encode() + b"\n"
+                return 200, json.dumps({"version": VERSION}).encode() + b"\n"
             if parts == ["reset"] and method == "POST":
                 for p in self.proxies.values():
                     p.remove_all_toxics()
