@@ -24,6 +24,14 @@ CASES = {"many": "many-events", "huge": "huge-event"}
 
 
 def rss_mb() -> float:
+    """Peak RSS of THIS process image. ru_maxrss is inherited across fork (a child of a big pytest
+    process starts at its parent's size), so read VmHWM, which exec resets; ru_maxrss elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
