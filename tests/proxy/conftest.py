@@ -4,22 +4,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from proxy_servers import echo_handler
 
 
 @pytest.fixture
 async def echo() -> AsyncIterator[int]:
     """A TCP echo server on loopback; yields its port."""
-    async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        try:
-            while data := await r.read(65536):
-                w.write(data)
-                await w.drain()
-        except ConnectionError:
-            pass
-        finally:
-            w.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
     yield server.sockets[0].getsockname()[1]
     server.close()
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from proxy_servers import echo_handler
 from toxiproxy import Toxiproxy
 
 from harness.proxy.api import ApiServer
@@ -22,19 +23,10 @@ def server() -> Iterator[tuple[int, int]]:
     ready = threading.Event()
     ports: dict[str, int] = {}
 
-    async def echo(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        try:
-            while data := await r.read(65536):
-                w.write(data)
-                await w.drain()
-        except ConnectionError:
-            pass
-        w.close()
-
     async def start() -> None:
         api = ApiServer("127.0.0.1", 0)
         await api.start()
-        e = await asyncio.start_server(echo, "127.0.0.1", 0)
+        e = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
         ports["api"], ports["echo"] = api.port, e.sockets[0].getsockname()[1]
         ready.set()
 
