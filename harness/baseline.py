@@ -63,11 +63,13 @@ class Judgement:
 
 
 def judge(results: list[ScenarioResult], expected: list[Expected]) -> Judgement:
-    new, known, errors = [], [], []
+    new: list[tuple[str, str, str, str]] = []
+    known: list[tuple[str, str, str, str]] = []
+    errors: list[tuple[str, str, str, str]] = []
     passing: set[tuple[str, str, str]] = set()
     for r in results:
         for v in r.verdicts:
-            key = (r.scenario, v.check, r.revision, v.status)
+            key: tuple[str, str, str, str] = (r.scenario, v.check, r.revision, str(v.status))
             if v.status in ("FAIL", "WARN"):
                 if any(e.matches(r.scenario, v.check, r.revision) for e in expected):
                     known.append(key)

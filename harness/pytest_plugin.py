@@ -86,7 +86,7 @@ class ScenarioItem(pytest.Item):
         if self.result.status in ("NOT-APPLICABLE", "NOT-OBSERVED"):
             pytest.skip(f"{self.result.status}: {self.result.reason or 'nothing to check'}")
 
-    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+    def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailed):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
@@ -122,7 +122,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         from _pytest.mark.expression import Expression
 
         expr = Expression.compile(keyword)
-        ours = [i for i in ours if expr.evaluate(lambda s, i=i: s in i.name)]
+        ours = [i for i in ours if expr.evaluate(lambda s, i=i, **_: s in i.name)]  # type: ignore[arg-type,misc]
     if not config.getoption("--faultline-keep-tests"):
         config.hook.pytest_deselected(items=list(items))
         items.clear()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.history import History, Verdict
+from harness.history import Verdict
 from harness.revisions import Revision
 
 
@@ -17,7 +17,7 @@ class CheckSpec:
     revisions: tuple[Revision, ...]
     level: str
     spec: str
-    fn: Callable[[History, Any], Verdict]
+    fn: Callable[[Any, Outcome], Verdict]
 
     @property
     def should(self) -> bool:
@@ -27,9 +27,13 @@ class CheckSpec:
 _CHECKS: dict[str, CheckSpec] = {}
 
 
+Check = Callable[[Any, "Outcome"], Verdict]
+
+
 def check(name: str, *, requirement: str, revisions: tuple[Revision, ...], level: str,
-          spec: str) -> Callable[[Callable[[History, Any], Verdict]], Callable[[History, Any], Verdict]]:
-    def register(fn: Callable[[History, Any], Verdict]) -> Callable[[History, Any], Verdict]:
+          spec: str) -> Callable[[Check], Check]:
+    """Register `fn(derived: checks.model.Derived, out: Outcome) -> Verdict` (one function per check)."""
+    def register(fn: Check) -> Check:
         if name in _CHECKS:
             raise ValueError(f"check {name!r} registered twice")
         _CHECKS[name] = CheckSpec(name, requirement, revisions, level, spec, fn)
