@@ -168,3 +168,26 @@ async def test_extension_toxics_refused_by_a_real_toxiproxy():
     async with embedded_proxy() as px:
         with pytest.raises(ProxyApiError, match="proxy not found"):
             await px.get_proxy("none")
+
+
+async def test_bandwidth_slow_close_and_http_drop(echo):
+    async with embedded_proxy() as px:
+        p = await px.create_proxy("e", f"127.0.0.1:{echo}")
+        port = port_of(p.listen)
+        async with px.toxic("e", "bandwidth", {"rate": 20}):  # 20 KB/s: 8 KB take >= 0.3 s
+            t0 = time.monotonic()
+            assert await roundtrip(port, b"b" * 8000) == b"b" * 8000
+            assert time.monotonic() - t0 >= 0.3
+        async with px.toxic("e", "slow_close", {"delay": 200}, stream="upstream"):
+            r, w = await asyncio.open_connection("127.0.0.1", port)
+            w.write(b"bye")
+            await w.drain()
+            w.write_eof()
+            t0 = time.monotonic()
+            with anyio.fail_after(3):
+                while await r.read(100):
+                    pass
+            assert time.monotonic() - t0 >= 0.19
+        async with px.toxic("e", "faultline.http_drop", {"requests": 2, "mode": "close"}, stream="upstream"):
+            got = [await roundtrip(port, b"GET / HTTP/1.1\r\n\r\n") for _ in range(3)]
+        assert got[:2] == [b"", b""] and got[2] == b"GET / HTTP/1.1\r\n\r\n"
