@@ -130,26 +130,25 @@ class Derived:
         return stream
 
     # helpers ------------------------------------------------------------------------------------
-    def response_of(self, call: Call) -> dict[str, Any] | None:
-        """The call's response: the last round's, from an SSE event or a JSON body."""
-        for x in reversed(call.xs):
-            for e in reversed(self.events.get(x, [])):
-                if is_response(e.message, call.rpc_id):
-                    return e.message
+    def _response_records(self, call: Call) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, message) of every response to the call, in history order (SSE events or JSON bodies)."""
+        out = []
+        for x in call.xs:
+            out += [(e.seq, e.message) for e in self.events.get(x, []) if is_response(e.message, call.rpc_id)]
             resp = self.responses.get(x)
             if resp is not None and is_response(resp.body, call.rpc_id):
-                return resp.body
-        return None
+                out.append((resp.seq, resp.body))
+        return out
+
+    def response_of(self, call: Call) -> dict[str, Any] | None:
+        """The call's response: the last one received (a resume may replay it)."""
+        found = self._response_records(call)
+        return found[-1][1] if found else None
 
     def response_seq(self, call: Call) -> int | None:
-        for x in call.xs:
-            for e in self.events.get(x, []):
-                if is_response(e.message, call.rpc_id):
-                    return e.seq
-            resp = self.responses.get(x)
-            if resp is not None and is_response(resp.body, call.rpc_id):
-                return resp.seq
-        return None
+        """Where the call's first response was received."""
+        found = self._response_records(call)
+        return found[0][0] if found else None
 
     def tool_calls(self) -> list[Call]:
         return [c for c in self.calls if c.method == "tools/call"]

@@ -11,20 +11,22 @@ ELICIT_CHECKS = ("elicit.form.params", "elicit.decline.2025", "elicit.decline.20
 SAMPLE_CHECKS = ("sampling.rejection", "http.post.eventually-response")
 
 
-def _elicitation(answer: str) -> Any:
+def _answered(role: str, answers: Answers, label: str) -> Any:
+    """A scenario body: call the role's tool once, answering the server's questions with `answers`."""
     async def play(ctx: Any) -> None:
-        tool, args = ctx.role(ELICIT)
-        answers = Answers(elicitation=answer, elicitation_content={"confirm": True} if answer == "accept" else None)
+        tool, args = ctx.role(role)
         async with ctx.client("A", answers=answers) as c:
             await c.open()
-            await c.call_tool(tool, args, progress_token=f"elicit-{answer}", deadline=ctx.deadline(20))
+            await c.call_tool(tool, args, progress_token=label, deadline=ctx.deadline(20))
     return play
 
 
 for _answer in ("accept", "decline", "cancel"):
     scenario(f"elicitation-{_answer}", f"The elicitation tool asks the user; the user answers {_answer}: "
              "the tool must finish with a result (or error), never hang.",
-             roles=(ELICIT,), checks=ELICIT_CHECKS, tags=("elicitation", "interaction"))(_elicitation(_answer))
+             roles=(ELICIT,), checks=ELICIT_CHECKS, tags=("elicitation", "interaction"))(_answered(
+                 ELICIT, Answers(elicitation=_answer, elicitation_content={"confirm": True} if _answer == "accept"
+                                 else None), f"elicit-{_answer}"))
 
 
 @scenario("elicitation-undeclared", "A client that did not declare elicitation calls the elicitation "
@@ -38,19 +40,11 @@ async def elicitation_undeclared(ctx: Any) -> None:
         await c.call_tool(tool, args, progress_token="undeclared", deadline=ctx.deadline(20))
 
 
-def _sampling(answer: str) -> Any:
-    async def play(ctx: Any) -> None:
-        tool, args = ctx.role(SAMPLE)
-        async with ctx.client("A", answers=Answers(sampling=answer)) as c:
-            await c.open()
-            await c.call_tool(tool, args, progress_token=f"sample-{answer}", deadline=ctx.deadline(20))
-    return play
-
-
 for _answer in ("success", "reject", "error"):
     scenario(f"sampling-{_answer}", f"The sampling tool asks the client's model; the client answers {_answer}: "
              "the tool must still finish.",
-             roles=(SAMPLE,), checks=SAMPLE_CHECKS, tags=("sampling", "interaction"))(_sampling(_answer))
+             roles=(SAMPLE,), checks=SAMPLE_CHECKS, tags=("sampling", "interaction"))(_answered(
+                 SAMPLE, Answers(sampling=_answer), f"sample-{_answer}"))
 
 
 @scenario("sampling-undeclared", "A client without the sampling capability calls the sampling tool: "
