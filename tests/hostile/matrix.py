@@ -24,7 +24,7 @@ from scenarios.api import select
 # elicitation one again on 2026-07-28 (its multi-round-trip path is a different code path).
 SCENARIOS = ("resume-mid-event", "elicitation-accept", "progress-latency-slicer", "origin-403")
 SCENARIOS_2026 = ("elicitation-accept",)
-TIME_SCALE = 0.2  # 0.1 starves the slicer/latency cells when sixteen rows share one event loop
+TIME_SCALE = 0.4  # lower starves cells (timeouts instead of the behaviour) when sixteen rows share one loop
 SCENARIO_DEADLINE = 60.0  # RunConfig's default, before scaling
 
 PROFILE = Profile(name="hostile", roles={
