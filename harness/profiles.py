@@ -51,13 +51,14 @@ REFERENCE = Profile(
     restartable=True,
 )
 
-CONFORMANCE_FIXTURES = Profile(
+CONFORMANCE_FIXTURES = Profile(  # the official suite's fixture tools (official-suite notes §4)
     name="conformance-fixtures",
     roles={
-        "progress": Role("test_tool_with_progress", {}),
-        "long_running": Role("test_reconnection", {}),
-        "elicitation": Role("test_elicitation", {"message": "Please confirm"}),
-        "sampling": Role("test_sampling", {"prompt": "Summarize tidal energy"}),
+        "progress": Role("test_tool_with_progress", {}),  # progress 0, 50, 100 of 100, 50 ms apart
+        "long_running": Role("test_tool_with_progress", {}),  # the longest fixture stream (3 events + result)
+        "server_close": Role("test_reconnection", {}),  # closes its own SSE stream, then completes
+        "elicitation": Role("test_elicitation", {"message": "Please provide your information"}),
+        "sampling": Role("test_sampling", {"prompt": "Test prompt for sampling"}),
     },
 )
 

@@ -1,0 +1,126 @@
+"""`python -m harness.official official --url URL` | `python -m harness.official compare (--target URL | --spawn CMD)`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError, UsageError
+from harness.official.compare import compare, format_table
+from harness.official.install import cache_dir
+from harness.official.results import scenario_verdicts
+from harness.official.suite import SuiteRun, load_expected, run_official, unexpected_failures
+from harness.targets import SpawnTarget, Target, UrlTarget
+
+DEFAULT_EXPECTED = Path("official-expected-failures.yml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m harness.official")
+    sub = p.add_subparsers(dest="command", required=True)
+    o = sub.add_parser("official", help="run the official suite's 2025-11-25 server scenarios and judge them")
+    g = o.add_mutually_exclusive_group(required=True)
+    g.add_argument("--url", help="MCP endpoint of a running server")
+    g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
+    o.add_argument("--expected-failures", type=Path, default=DEFAULT_EXPECTED,
+                   help="YAML: server: [{scenario, reason}] (default official-expected-failures.yml)")
+    o.add_argument("--suite", default="active", help="active (default) | all | pending")
+    o.add_argument("--out", type=Path, help="results folder (default: a fresh temporary one)")
+    c = sub.add_parser("compare", help="the official suite and Faultline on the same server, one table")
+    g = c.add_mutually_exclusive_group(required=True)
+    g.add_argument("--target", metavar="URL")
+    g.add_argument("--spawn", metavar="CMD")
+    c.add_argument("--profile", default="conformance-fixtures", help="Faultline profile (default conformance-fixtures)")
+    c.add_argument("--suite", default="active")
+    c.add_argument("--out", type=Path, help="folder for both runs' outputs (default: a fresh temporary one)")
+    c.add_argument("--faultline-json", type=Path, help="use these Faultline verdicts instead of running Faultline")
+    c.add_argument("-k", "--scenario", action="append", metavar="NAME", help="Faultline scenarios (repeatable)")
+    return p
+
+
+def _suite(url: str, out: Path, suite: str) -> SuiteRun:
+    print(f"official suite ({cache_dir()}) against {url} ...", flush=True)
+    run = run_official(url, out, suite=suite)
+    print("\n".join(run.summary()), flush=True)
+    return run
+
+
+def _faultline(url: str, args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
+    if args.faultline_json:
+        path = args.faultline_json
+    else:
+        path = out / "faultline-verdicts.json"
+        argv = [sys.executable, "-m", "harness", "run", "--target", url, "--profile", args.profile,
+                "--revision", "2025-11-25", "--out", str(out / "faultline"), "--json", str(path)]
+        for k in args.scenario or []:
+            argv += ["-k", k]
+        print("faultline: " + " ".join(argv[1:]), flush=True)
+        rc = subprocess.run(argv, check=False).returncode
+        if rc not in (0, 1):
+            raise HarnessError(f"faultline run exited {rc}")
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise HarnessError(f"{path}: cannot read Faultline verdicts: {exc}") from None
+    if not isinstance(rows, list):
+        raise HarnessError(f"{path}: expected a JSON list of verdict rows")
+    return rows
+
+
+async def _with_target(target: Target, work: Any) -> int:
+    await target.start()
+    try:
+        return int(await asyncio.to_thread(work, target.url))
+    finally:
+        await target.stop()
+
+
+def _official(args: argparse.Namespace, url: str, out: Path) -> int:
+    expected = load_expected(args.expected_failures) if args.expected_failures.exists() else {}
+    run = _suite(url, out, args.suite)
+    verdicts = scenario_verdicts(run.checks)
+    for scenario, reason in expected.items():
+        if verdicts.get(scenario) == "FAIL":
+            print(f"expected failure: {scenario}: {reason}")
+    bad = unexpected_failures(run.checks, expected)
+    for scenario in bad:
+        msgs = [c.error or c.description for c in run.checks if c.scenario == scenario and c.status == "FAILURE"]
+        print(f"UNEXPECTED FAILURE: {scenario}: {'; '.join(msgs)}")
+    print(f"official: {len(verdicts)} scenarios, {sum(v == 'FAIL' for v in verdicts.values())} failed, "
+          f"{len(bad)} unexpected (results in {out})")
+    return 1 if bad else 0
+
+
+def _compare(args: argparse.Namespace, url: str, out: Path) -> int:
+    run = _suite(url, out / "official", args.suite)
+    rows = compare(run.checks, _faultline(url, args, out))
+    print()
+    print(format_table(rows))
+    return 1 if any(r.conflict for r in rows) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        out = args.out or Path(tempfile.mkdtemp(prefix=f"faultline-{args.command}-"))
+        work = (lambda url: _official(args, url, out)) if args.command == "official" else \
+            (lambda url: _compare(args, url, out))
+        url = getattr(args, "url", None) or getattr(args, "target", None)
+        target: Target = UrlTarget(url) if url else SpawnTarget(args.spawn)
+        return asyncio.run(_with_target(target, work))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

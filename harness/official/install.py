@@ -1,0 +1,93 @@
+"""Node 22 and the pinned official suite, installed from npm into a cache folder (never globally)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+SUITE_PACKAGE = "@modelcontextprotocol/conformance"
+SUITE_VERSION = "0.1.16"
+NODE_PACKAGE = "node@22"
+MIN_NODE_MAJOR = 22  # the suite imports fs.globSync (Node >= 22)
+
+
+def cache_dir() -> Path:
+    """`$FAULTLINE_CACHE/official`, default `.cache/faultline/official` (relative to the working directory)."""
+    return Path(os.environ.get("FAULTLINE_CACHE") or ".cache/faultline") / "official"
+
+
+def suite_entry(cache: Path) -> Path:
+    return cache / "suite" / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
+
+
+def node_major(node: Path | str) -> int | None:
+    try:
+        out = subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = out.stdout.strip().lstrip("v")
+    return int(text.split(".")[0]) if out.returncode == 0 and text.split(".")[0].isdigit() else None
+
+
+def find_node(cache: Path) -> Path | None:
+    """A Node >= 22: the cached npm `node@22`, else one on PATH."""
+    for candidate in (cache / "node22" / "node_modules" / ".bin" / "node",
+                      cache / "node22" / "node_modules" / "node" / "bin" / "node"):
+        if candidate.exists() and (node_major(candidate) or 0) >= MIN_NODE_MAJOR:
+            return candidate
+    on_path = shutil.which("node")
+    if on_path and (node_major(on_path) or 0) >= MIN_NODE_MAJOR:
+        return Path(on_path)
+    return None
+
+
+def _npm(args: list[str], log: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise HarnessError("npm not found on PATH: it is needed once to install Node 22 and the official suite")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as fh:
+        try:
+            rc = subprocess.run([npm, *args, "--no-audit", "--no-fund"], stdout=fh, stderr=subprocess.STDOUT,
+                                timeout=600, check=False).returncode
+        except subprocess.TimeoutExpired:
+            raise HarnessError(f"npm {' '.join(args)} timed out after 600 s (log: {log})") from None
+    if rc != 0:
+        raise HarnessError(f"npm {' '.join(args)} failed with exit {rc} (log: {log})")
+
+
+def ensure_node(cache: Path | None = None) -> Path:
+    cache = cache or cache_dir()
+    node = find_node(cache)
+    if node is None:
+        _npm(["install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache / "node22.log")
+        node = find_node(cache)
+    if node is None:
+        raise HarnessError(f"npm installed {NODE_PACKAGE} into {cache / 'node22'} but no Node >= 22 binary is there")
+    return node
+
+
+def installed_suite_version(cache: Path) -> str | None:
+    import json
+
+    pkg = suite_entry(cache).parent.parent / "package.json"
+    try:
+        return str(json.loads(pkg.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def ensure_suite(cache: Path | None = None) -> tuple[Path, Path]:
+    """(node binary, suite entry point), installing what is missing."""
+    cache = cache or cache_dir()
+    node = ensure_node(cache)
+    if installed_suite_version(cache) != SUITE_VERSION:
+        _npm(["install", "--prefix", str(cache / "suite"), f"{SUITE_PACKAGE}@{SUITE_VERSION}"], cache / "suite.log")
+    entry = suite_entry(cache)
+    if not entry.exists():
+        raise HarnessError(f"the official suite is not at {entry} after npm install")
+    return node, entry

@@ -1,0 +1,74 @@
+"""Run the official suite's server scenarios against a URL, and judge against the expected failures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from harness.errors import HarnessError, UsageError
+from harness.official.install import ensure_suite
+from harness.official.results import OfficialCheck, read_results, scenario_verdicts
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class SuiteRun:
+    exit_code: int
+    stdout: str  # ANSI colours stripped
+    out_dir: Path
+    checks: list[OfficialCheck]
+
+    def summary(self) -> list[str]:
+        """The suite's own `=== SUMMARY ===` block (per-scenario lines and the Total line)."""
+        lines = self.stdout.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.strip() == "=== SUMMARY ==="), None)
+        return [ln for ln in lines[start:] if ln.strip()] if start is not None else []
+
+
+def run_official(url: str, out_dir: Path, *, suite: str = "active", spec_version: str = "2025-11-25",
+                 cache: Path | None = None, timeout: float = 900.0) -> SuiteRun:
+    """`conformance server --url URL --suite S --spec-version V -o OUT_DIR` (OUT_DIR must be new or empty)."""
+    node, entry = ensure_suite(cache)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise UsageError(f"{out_dir} is not empty: the suite accumulates result folders, give a fresh one")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    argv = [str(node), str(entry), "server", "--url", url, "--suite", suite, "--spec-version", spec_version,
+            "-o", str(out_dir)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"the official suite did not finish within {timeout:.0f} s") from None
+    stdout = ANSI.sub("", proc.stdout)
+    if not any(out_dir.glob("server-*/checks.json")):
+        tail = (ANSI.sub("", proc.stderr).strip() or stdout.strip()).splitlines()[-1:] or ["no output"]
+        raise HarnessError(f"the official suite wrote no results (exit {proc.returncode}): {tail[0]}")
+    return SuiteRun(proc.returncode, stdout, out_dir, read_results(out_dir))
+
+
+def load_expected(path: Path) -> dict[str, str]:
+    """`server: [{scenario: NAME, reason: WHY}, ...]` → {scenario: reason}; every entry needs a reason."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    entries = data.get("server") if isinstance(data, dict) else None
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise UsageError(f"{path}: 'server' must be a list of {{scenario, reason}} entries")
+    out: dict[str, str] = {}
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not isinstance(e.get("scenario"), str) or not str(e.get("reason") or "").strip():
+            raise UsageError(f"{path}: server entry #{i} needs a 'scenario' name and a non-empty 'reason'")
+        out[e["scenario"]] = str(e["reason"]).strip()
+    return out
+
+
+def unexpected_failures(checks: list[OfficialCheck], expected: dict[str, str]) -> list[str]:
+    """Scenarios with a FAILURE that the expected-failures file does not list."""
+    return [s for s, v in scenario_verdicts(checks).items() if v == "FAIL" and s not in expected]
