@@ -67,3 +67,23 @@ def bench(session: nox.Session) -> None:
     """Benchmarks that print figures (proxy, suite, fuzz, robustness)."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def official(session: nox.Session) -> None:
+    """The official MCP conformance suite (0.1.16, 2025-11-25 server scenarios) against the reference agents
+    with the fixtures; Node 22 and the suite go into .cache/faultline/official ($FAULTLINE_CACHE), never global.
+    Fails on any FAILURE not listed in official-expected-failures.yml. Other server: `-- --url URL|--spawn CMD`."""
+    session.install("-e", ".")
+    target = session.posargs or ["--spawn", "faultline agents --port 0 --retry-ms 1000 --conformance-fixtures"]
+    session.run("python", "-m", "harness.official", "official", *target)
+
+
+@nox.session
+def compare(session: nox.Session) -> None:
+    """The official suite and Faultline on the same server, one table per requirement area:
+    `nox -s compare -- --target URL` (or `--spawn CMD`). Fails if the suite FAILs an area Faultline PASSes."""
+    if not session.posargs:
+        session.error("give the server: nox -s compare -- --target URL  (or --spawn CMD)")
+    session.install("-e", ".")
+    session.run("python", "-m", "harness.official", "compare", *session.posargs)

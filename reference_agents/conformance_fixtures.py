@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.prompts.base import UserMessage
+from mcp.shared.exceptions import MCPError
 from mcp_types import (
     AudioContent,
     CallToolResult,
@@ -87,9 +88,17 @@ def _progress_token(ctx: Context) -> Any:
     return getattr(meta, "progress_token", None)
 
 
-async def _elicit(ctx: Context, message: str, schema: dict[str, Any]) -> CallToolResult:
-    answer = await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)  # type: ignore[arg-type]
-    return _text(f"Elicitation completed: action={answer.action}, content={json.dumps(answer.content)}")
+async def _elicit(ctx: Context, message: str, schema: dict[str, Any], prefix: str) -> CallToolResult:
+    """Form elicitation on the call's own stream; an undeclared capability or a client error → isError result."""
+    caps = ctx.client_capabilities
+    if caps is None or caps.elicitation is None:
+        return _text("the client did not declare the elicitation capability; nothing was asked", is_error=True)
+    try:
+        answer = await ctx.session.elicit_form(message, schema,  # type: ignore[arg-type]
+                                               related_request_id=ctx.request_id)
+    except MCPError as exc:
+        return _text(f"elicitation failed: {exc.error.message}", is_error=True)
+    return _text(f"{prefix}: action={answer.action}, content={json.dumps(answer.content)}")
 
 
 def _register_tools(mcp: MCPServer) -> None:
@@ -144,25 +153,30 @@ def _register_tools(mcp: MCPServer) -> None:
 
     @mcp.tool(name="test_sampling", description="Asks the client's LLM to answer the prompt.")
     async def sampling(prompt: str, ctx: Context) -> CallToolResult:
+        caps = ctx.client_capabilities
+        if caps is None or caps.sampling is None:
+            return _text("the client did not declare the sampling capability; nothing was sampled", is_error=True)
         msg = SamplingMessage(role="user", content=TextContent(type="text", text=prompt))
-        answer = await ctx.session.create_message([msg], max_tokens=100, related_request_id=ctx.request_id)
+        try:
+            answer = await ctx.session.create_message([msg], max_tokens=100, related_request_id=ctx.request_id)
+        except MCPError as exc:  # the client rejected or failed the sampling request
+            return _text(f"sampling failed: {exc.error.message}", is_error=True)
         content = answer.content
         text = getattr(content, "text", None) or json.dumps(answer.model_dump(by_alias=True, mode="json")["content"])
         return _text(f"LLM response: {text}")
 
     @mcp.tool(name="test_elicitation", description="Asks the user for a username and an email.")
     async def elicitation(message: str, ctx: Context) -> CallToolResult:
-        answer = await ctx.session.elicit_form(message, USER_SCHEMA,  # type: ignore[arg-type]
-                                               related_request_id=ctx.request_id)
-        return _text(f"User response: action={answer.action}, content={json.dumps(answer.content)}")
+        return await _elicit(ctx, message, USER_SCHEMA, "User response")
 
     @mcp.tool(name="test_elicitation_sep1034_defaults", description="Elicits a form whose fields have defaults.")
     async def elicitation_defaults(ctx: Context) -> CallToolResult:
-        return await _elicit(ctx, "Please review and update the form fields with defaults", SEP1034_SCHEMA)
+        return await _elicit(ctx, "Please review and update the form fields with defaults", SEP1034_SCHEMA,
+                              "Elicitation completed")
 
     @mcp.tool(name="test_elicitation_sep1330_enums", description="Elicits a form with every enum shape.")
     async def elicitation_enums(ctx: Context) -> CallToolResult:
-        return await _elicit(ctx, "Please select options from the enum fields", SEP1330_SCHEMA)
+        return await _elicit(ctx, "Please select options from the enum fields", SEP1330_SCHEMA, "Elicitation completed")
 
     @mcp.tool(name="test_reconnection", description="Closes its own SSE stream, then completes (SEP-1699).")
     async def reconnection(ctx: Context) -> CallToolResult:

@@ -42,11 +42,12 @@ def parse_checks(scenario: str, data: Any, *, source: str = "checks.json") -> li
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or item.get("status") not in STATUSES:
             raise HarnessError(f"{source}: check #{i} lacks an id or a known status")
         refs = item.get("specReferences") or []
+        details = item.get("details")
         rows.append(OfficialCheck(
             scenario=scenario, id=item["id"], name=str(item.get("name", "")), status=item["status"],
             description=str(item.get("description", "")), error=item.get("errorMessage"),
             spec_refs=tuple(str(r.get("id", "")) for r in refs if isinstance(r, dict)),
-            details=item.get("details") if isinstance(item.get("details"), dict) else {},
+            details=details if isinstance(details, dict) else {},
         ))
     return rows
 

@@ -93,3 +93,22 @@ async def test_real_official_suite_passes_on_the_fixtures(tmp_path: Path) -> Non
     verdicts = scenario_verdicts(run.checks)
     assert len(verdicts) == 30 and set(verdicts.values()) == {"PASS"}, verdicts
     assert run.exit_code == 0 and run.summary()[-1] == "Total: 40 passed, 0 failed"
+
+
+@pytest.mark.anyio
+async def test_sampling_and_elicitation_refusals_end_in_error_results() -> None:
+    from mcp_types import ErrorData
+
+    async def reject(ctx: Any, params: Any) -> ErrorData:
+        return ErrorData(code=-1, message="User rejected sampling request")
+
+    with anyio.fail_after(15):
+        async with fixture_server() as url:
+            async with Client(url, mode="legacy", read_timeout_seconds=10, cache=None) as bare:
+                r = await bare.call_tool("test_sampling", {"prompt": "hi"})  # no sampling capability declared
+                assert r.is_error and "did not declare the sampling capability" in text_of(r)
+                r = await bare.call_tool("test_elicitation", {"message": "hi"})
+                assert r.is_error and "did not declare the elicitation capability" in text_of(r)
+            async with Client(url, mode="legacy", read_timeout_seconds=10, cache=None, sampling_callback=reject) as c:
+                r = await c.call_tool("test_sampling", {"prompt": "hi"})
+                assert r.is_error and "User rejected sampling request" in text_of(r)
