@@ -53,10 +53,12 @@ FAULTLINE_AREAS: dict[str, str] = {
     "life.": "lifecycle",
     "rpc.": "lifecycle",
     "mrtr.": "mrtr (2026-07-28)",
+    "harness.": "(scenario not run)",  # e.g. a role the profile lacks, or a target that cannot restart
 }
 
 AREA_ORDER = ("lifecycle", "tools", "resources", "prompts", "completion", "logging", "progress", "sampling",
-              "elicitation", "streams", "resumability", "origin", "mrtr (2026-07-28)", "other")
+              "elicitation", "streams", "resumability", "origin", "mrtr (2026-07-28)", "other",
+              "(scenario not run)")
 
 
 def official_area(scenario: str) -> str:
