@@ -34,7 +34,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reference_agents import long_running, research, travel
+from reference_agents import conformance_fixtures, long_running, research, travel
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, check_mutant
 from reference_agents.runtime import AgentRuntime
@@ -53,6 +53,7 @@ class AgentsConfig:
     retry_ms: int | None = None
     mutant: str | None = None
     hooks: Hooks = field(default_factory=Hooks)
+    conformance_fixtures: bool = False  # also the official conformance suite's fixture tools
 
 
 def build_mcp(rt: AgentRuntime) -> MCPServer:
@@ -106,6 +107,8 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     warnings.filterwarnings("ignore", category=MCPDeprecationWarning)  # ctx.info / sampling on 2026
     rt = AgentRuntime(storage, config.step_delay, config.mutant)
     mcp = build_mcp(rt)
+    if config.conformance_fixtures:
+        conformance_fixtures.register(mcp)
     hub = EventHub(storage, config.hooks)
     hub.mutant = config.mutant
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
@@ -258,10 +261,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retry-ms", type=int, default=None, metavar="N", help="SSE retry hint sent when priming")
     parser.add_argument("--mutant", default=None, metavar="NAME",
                         help=f"serve with one known bug: {', '.join(sorted(MUTANTS))}")
+    parser.add_argument("--conformance-fixtures", action="store_true",
+                        help="also expose the official conformance suite's fixture tools, resources and prompts")
 
 
 def run(args: argparse.Namespace) -> int:
-    config = AgentsConfig(args.host, args.port, args.step_delay, args.store, args.retry_ms, args.mutant)
+    config = AgentsConfig(args.host, args.port, args.step_delay, args.store, args.retry_ms, args.mutant,
+                          conformance_fixtures=args.conformance_fixtures)
     problem = _usage_problem(config)
     if problem:
         print(f"faultline agents: {problem}", file=sys.stderr)
