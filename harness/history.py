@@ -92,7 +92,8 @@ class End(_Record):
 
     kind: Literal["end"] = "end"
     x: int
-    reason: Literal["eof", "cut", "reset", "timeout", "client-close", "error", "limit"]
+    reason: Literal["eof", "cut", "reset", "timeout", "client-close", "error", "limit", "held-open"]
+    # held-open: the call's response arrived and the server kept the stream open past the client's grace
     detail: str = ""
     bytes: int = 0
 

@@ -32,6 +32,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "replay-skip-first": (("http.resume.no-gaps",), ("resume-each-boundary",)),
     "replay-duplicate-last": (("http.resume.no-duplicates",), ("resume-each-boundary",)),
     "unknown-id-replays-all": (("http.resume.foreign-id",), ("resume-unknown-id", "session-isolation")),
+    "resume-never-ends": (("http.resume.no-gaps",), ("resume-each-boundary",)),
+    "response-held-open": (("http.post.response-terminates",), ("resume-after-result",)),
     "replay-out-of-order": (("http.resume.no-gaps", "http.resume.order"), ("resume-each-boundary",)),
     "handoff-loses-events": (("http.resume.no-gaps",), ("resume-each-boundary", "resume-during-replay")),
     "no-priming": (("http.sse.priming",), ("resume-mid-event",)),

@@ -99,6 +99,14 @@ class Context:
         kw.setdefault("timeout", 10.0 * self.time_scale)
         return WireClient(url, self.history, revision=self.revision, client=name, answers=answers or Answers(), **kw)
 
+    def sdk_client(self, name: str = "A", *, answers: Answers | None = None, **kw: Any) -> Any:
+        """The official SDK's `Client` under a recording transport (harness/client/sdk.py)."""
+        from harness.client.sdk import SdkClient
+
+        kw.setdefault("timeout", 10.0 * self.time_scale)
+        return SdkClient(self.base_url, self.history, revision=self.revision, client=name,
+                         answers=answers or Answers(), **kw)
+
     async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> _Toxic:
         self._toxics += 1
         name = kw.pop("name", None) or f"{type}-{self._toxics}"

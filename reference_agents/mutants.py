@@ -20,6 +20,10 @@ MUTANTS: dict[str, str] = {
     "replay-skip-first": "a resume skips the first event after Last-Event-ID",
     "replay-duplicate-last": "a resume replays the Last-Event-ID event itself again before the rest",
     "unknown-id-replays-all": "an unknown Last-Event-ID replays every event of the session instead of a 400",
+    "resume-never-ends": "a resume is answered 200 + text/event-stream and then nothing, for ever (no replay, "
+    "no response, no end)",
+    "response-held-open": "a resume replays the rest of the stream and its response, then holds the stream open "
+    "(the SDK's bug D)",
     "replay-out-of-order": "a resume swaps the first two replayed events",
     "handoff-loses-events": "a resume loses the last event stored before the hand-off to live delivery",
     # stream framing (transport.py)

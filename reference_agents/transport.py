@@ -154,12 +154,16 @@ class AgentsTransport(StreamableHTTPServerTransport):
             sent = after.pos
             try:
                 async with writer, live:
+                    if self.mutant == "resume-never-ends":  # mutant: 200, then nothing, for ever
+                        await anyio.sleep_forever()
                     for ev in _mutate_snapshot(self.mutant, store, after, store.events_after(after)):
                         own = ev.stream_no == after.stream_no
                         sent = ev.pos if own else sent
                         if ev.message is not None:
                             await writer.send(wire(ev))
                         if ev.terminal and own:  # D: the stream is finished: end right after its response
+                            if self.mutant == "response-held-open":  # mutant: SDK bug D, held open after it
+                                await anyio.sleep_forever()
                             return
                     if store.hub.hooks.after_replay_snapshot is not None:
                         await store.hub.hooks.after_replay_snapshot(store.session, key)
@@ -170,6 +174,8 @@ class AgentsTransport(StreamableHTTPServerTransport):
                         if ev.message is not None:
                             await writer.send(wire(ev))
                         if ev.terminal:
+                            if self.mutant == "response-held-open":
+                                await anyio.sleep_forever()
                             return
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 logger.debug("resume stream closed")

@@ -47,6 +47,10 @@ class ScenarioContext(Protocol):
         """A recording client (async context manager) through the fault proxy."""
         ...
 
+    def sdk_client(self, name: str = "A", **kw: Any) -> Any:
+        """The official SDK's client (its own reconnects and MRTR loop), recorded into the same history."""
+        ...
+
     async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> Any:
         """Add a toxic (recorded); returns a handle whose `remove()` removes it (recorded)."""
         ...

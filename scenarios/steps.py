@@ -31,6 +31,9 @@ async def resume_to_end(ctx: Any, client: Any, outcome: Any, *, max_resumes: int
         cut = None
         if outcome.status is not None and outcome.status >= 400:
             return outcome
+        if outcome.ended == "timeout" and outcome.last_event_id is None:
+            ctx.note("the resume delivered no event before its deadline: not resuming again", stuck=True)
+            return outcome
         last_id = outcome.last_event_id or last_id
         if honour_retry:
             retry_ms = outcome.retry_ms or retry_ms

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.history import Answer, End, History, Meta, Note, Request, Response, SseEvent
+from harness.history import Answer, End, Fault, History, Meta, Note, Request, Response, SseEvent
 
 
 @dataclass
@@ -33,6 +33,18 @@ class Call:
         import json
 
         return str(self.params.get("name")), json.dumps(self.params.get("arguments"), sort_keys=True)
+
+
+# Faults that break connections (the others only slow or reshape the bytes): a call broken after one of
+# these was broken by the nemesis on purpose; a call broken under latency or slicing was broken by the server.
+BREAKING_TOXICS = frozenset({"faultline.sse_cut", "faultline.http_drop", "reset_peer", "timeout", "limit_data"})
+BREAKING_ACTIONS = frozenset({"down", "restart", "cut"})
+
+
+def breaking_fault_seqs(h: History) -> list[int]:
+    """Where the nemesis did something that breaks connections (a breaking toxic added, network down, restart)."""
+    return [f.seq for f in h.of(Fault) if f.action in BREAKING_ACTIONS
+            or (f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS)]
 
 
 def is_response(msg: Any, rpc_id: Any = None) -> bool:
@@ -160,8 +172,11 @@ class Derived:
             if other is call or other.tool != call.tool or len(other.xs) != 1:
                 continue
             end = self.ends.get(other.xs[0])
-            if end is None or end.reason != "eof" or self.response_of(other) is None or not other.stream:
+            if end is None or self.response_of(other) is None or not other.stream:
                 continue
+            last_is_response = is_response(other.stream[-1].message, other.rpc_id)
+            if not (end.reason == "eof" or (end.reason == "client-close" and last_is_response)):
+                continue  # (an SDK client closes the stream itself once it has the response)
             if other.answers:
                 continue
             return [shape(e.message) for e in other.stream]

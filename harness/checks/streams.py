@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from harness.checks.model import Derived, is_response, shape
+from harness.checks.model import Derived, breaking_fault_seqs, is_response, shape
 from harness.checks.registry import Outcome, check
-from harness.history import Fault, Verdict
+from harness.history import Verdict
 from harness.revisions import Revision
 
 R25 = (Revision.R2025,)
@@ -73,9 +73,15 @@ def _compare(d: Derived, out: Outcome, kind: str) -> Verdict:
         if got == base:
             continue
         cg, cb = Counter(got), Counter(base)
-        witness = [e.seq for x in call.xs[1:] for e in d.events.get(x, [])][:12] or [call.request.seq]
+        witness = [e.seq for x in call.xs[1:] for e in d.events.get(x, [])][:12]
+        hung = [x for x in call.xs[1:] if d.ends.get(x) is not None and d.ends[x].reason == "timeout"]
+        if not witness or hung:
+            witness += [call.request.seq] + [s for x in (hung or call.xs[1:]) for s in
+                                             (d.requests[x].seq, d.ends[x].seq if x in d.ends else None) if s is not None]
         if kind == "gap" and cb - cg:
-            bad.append((call, f"missing after resume: {sorted(map(str, (cb - cg).elements()))[:4]}", witness))
+            held = (f"; {len(hung)} resume(s) held open with nothing more until the client's deadline"
+                    if hung else "")
+            bad.append((call, f"missing after resume: {sorted(map(str, (cb - cg).elements()))[:4]}{held}", witness))
         elif kind == "dup" and cg - cb:
             bad.append((call, f"delivered twice: {sorted(map(str, (cg - cb).elements()))[:4]}", witness))
         elif kind == "order" and cg == cb:
@@ -185,19 +191,43 @@ def one_response(d: Derived, out: Outcome) -> Verdict:
                 continue
             n += 1
             if len(idx) > 1 or idx[0] != len(evs) - 1:
-                return out.fail(f"call {call.rpc_id}: {len(idx)} response(s) and "
+                dup = f"the response was delivered {len(idx)} times (duplicated); " if len(idx) > 1 else ""
+                return out.fail(f"call {call.rpc_id}: {dup}{len(idx)} response(s) and "
                                 f"{len(evs) - 1 - idx[0]} event(s) after the first on one stream",
                                 [evs[i].seq for i in range(idx[0], len(evs))])
     return out.ok(f"{n} streams with one response, last") if n else out.unseen("no response on an SSE stream")
+
+
+@check("response-terminates", requirement="http.post.response-terminates", revisions=BOTH, level="SHOULD",
+       spec=f"{T25} § Sending Messages to the Server; 2026-07-28_basic_transports_streamable-http.mdx § Receiving "
+            "Messages: the final JSON-RPC response SHOULD terminate the stream")
+def response_terminates(d: Derived, out: Outcome) -> Verdict:
+    n, held = 0, []
+    for call in d.calls:
+        for x in call.xs:
+            evs, end = d.events.get(x, []), d.ends.get(x)
+            resp = [e for e in evs if is_response(e.message, call.rpc_id)]
+            if not resp or end is None:
+                continue
+            n += 1
+            if end.reason == "held-open":
+                held.append((call, resp[0], end))
+    if held:
+        call, ev, end = held[0]
+        return out.fail(f"call {call.rpc_id}: the stream stayed open after its response ({end.detail})"
+                        + (f" (+{len(held) - 1} more)" if len(held) > 1 else ""), [ev.seq, end.seq])
+    return out.ok(f"{n} stream(s) ended with their response") if n else out.unseen("no response on an SSE stream")
 
 
 @check("eventually-response", requirement="http.post.eventually-response", revisions=BOTH, level="SHOULD",
        spec=f"{T25} § Sending Messages to the Server: the SSE stream SHOULD eventually include a JSON-RPC "
             "response for the JSON-RPC request sent in the POST body")
 def eventually_response(d: Derived, out: Outcome) -> Verdict:
-    faults = [f.seq for f in d.h.of(Fault)]
+    faults = breaking_fault_seqs(d.h)
 
     def followed(c: Any) -> bool:
+        if d.response_of(c) is not None:
+            return True
         end = d.ends.get(c.xs[-1])
         if end is None:
             return False

@@ -21,6 +21,7 @@ from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_P
 
 MAX_JSON_BODY = 8 * 1024 * 1024
 MAX_ROUNDS = 10
+MAX_SERVER_REQUESTS = 32  # server->client requests answered on one stream; more is a flood, the client stops
 CLIENT_INFO = {"name": "faultline", "version": "0.1.0"}
 DEFAULT_CAPABILITIES: dict[str, Any] = {"elicitation": {"form": {}}, "sampling": {}}
 
@@ -54,7 +55,7 @@ def _media(content_type: str) -> str:
 class WireClient:
     def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
                  answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
-                 timeout: float = 10.0, headers: dict[str, str] | None = None) -> None:
+                 timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None) -> None:
         self.url = url
         self.history = history
         self.revision = revision
@@ -62,6 +63,8 @@ class WireClient:
         self.answers = answers or Answers()
         self.capabilities = DEFAULT_CAPABILITIES if capabilities is None else capabilities
         self.timeout = timeout
+        # how long a stream may stay open after it carried the call's response before the client closes it
+        self.grace = grace if grace is not None else min(2.0, timeout / 5)
         self.extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
         self.session_id: str | None = None
         self.protocol_version = revision.value
@@ -211,18 +214,21 @@ class WireClient:
         out = CallOutcome(exchanges=[x], stream=stream)
         content = json.dumps(body).encode() if body is not None else None
         ended: list[tuple[str, str, int]] = []
+        seen = {"bytes": 0, "pending": 0}  # what a deadline had read so far, for its End detail
 
         async def talk(tg: Any) -> None:
             try:
                 req = self.http.build_request(method, self.url, headers=h, content=content)  # type: ignore[union-attr]
                 resp = await self.http.send(req, stream=True)  # type: ignore[union-attr]
                 try:
-                    ended.append(await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid))
+                    ended.append(await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid, seen))
                 finally:
                     with anyio.CancelScope(shield=True), anyio.move_on_after(1):
                         await resp.aclose()
             except SseLimitError as exc:
                 ended.append(("limit", str(exc), 0))
+            except httpx.TimeoutException as exc:
+                ended.append(("timeout", f"{type(exc).__name__}: nothing within {self.timeout:g}s", 0))
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 kind = "reset" if "reset" in str(exc).lower() else "error"
                 ended.append((kind, f"{type(exc).__name__}: {exc}", 0))
@@ -235,7 +241,10 @@ class WireClient:
                 async with anyio.create_task_group() as tg:
                     await talk(tg)
         except TimeoutError:
-            ended.append(("timeout", f"no end within {limit:g}s", 0))
+            got = f"; {seen['bytes']} bytes read" if seen["bytes"] else ""
+            if seen["pending"]:
+                got += f", {seen['pending']} bytes of one unfinished event or line pending"
+            ended.append(("timeout", f"no end within {limit:g}s{got}", seen["bytes"]))
         except anyio.get_cancelled_exc_class():
             self.history.append(End(x=x, reason="client-close", detail="the client stopped reading", bytes=0))
             raise
@@ -249,7 +258,7 @@ class WireClient:
         return out
 
     async def _read(self, resp: httpx.Response, x: int, out: CallOutcome, tg: Any, rpc_id: Any,
-                    cut_after: int | None, cut_mid: bool) -> tuple[str, str, int]:
+                    cut_after: int | None, cut_mid: bool, seen: dict[str, int]) -> tuple[str, str, int]:
         headers = {k.lower(): v for k, v in resp.headers.items()}
         media = _media(headers.get("content-type", ""))
         out.status = resp.status_code
@@ -277,14 +286,27 @@ class WireClient:
         nbytes = 0
         if cut_after == 0:
             return "cut", "after 0 events", 0
-        async for chunk in resp.aiter_raw():
+        chunks = resp.aiter_raw().__aiter__()
+        while True:
+            try:
+                if out.response is not None:  # the answer is in: the stream should end now (SHOULD)
+                    with anyio.fail_after(self.grace):
+                        chunk = await chunks.__anext__()
+                else:
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                return "held-open", f"still open {self.grace:g}s after the response; the client closed it", nbytes
             nbytes += len(chunk)
+            seen["bytes"] = nbytes
             if cut_mid and cut_after is not None and len(out.events) >= cut_after:
                 return "cut", f"mid-event: {len(chunk)} bytes of the next event read and dropped", nbytes
             for msg in parser.feed(chunk):
                 self._record_event(x, out, msg, tg, rpc_id)
                 if cut_after is not None and not cut_mid and len(out.events) >= cut_after:
                     return "cut", f"after {len(out.events)} events", nbytes
+            seen["pending"] = parser.pending
         if parser.pending:
             return "eof", f"{parser.pending} bytes of an unfinished event at the end", nbytes
         return "eof", "", nbytes
@@ -307,6 +329,11 @@ class WireClient:
             out.retry_ms = msg.retry
         if isinstance(message, dict):
             if "method" in message and "id" in message:
+                asked = sum(1 for e in out.events if isinstance(e.message, dict) and "method" in e.message
+                            and "id" in e.message)
+                if asked > MAX_SERVER_REQUESTS:
+                    raise SseLimitError(f"request flood: more than {MAX_SERVER_REQUESTS} server->client requests "
+                                        "on one stream; the client stopped reading")
                 tg.start_soon(self._answer, x, message)
             elif "method" not in message and rpc_id is not None and message.get("id") == rpc_id:
                 out.response = message

@@ -24,7 +24,10 @@ async def resume_each_boundary(ctx: Any) -> None:
         for k in range(1, total):
             ctx.note(f"cut after {k} of {total} events, then resume", cut_after=k)
             out = await c.call_tool(tool, args, progress_token=f"tok-{k}", cut_after=k, deadline=ctx.deadline(15))
-            await resume_to_end(ctx, c, out)
+            last = await resume_to_end(ctx, c, out)
+            if last.ended == "timeout":
+                ctx.note("a resume hung until its deadline: the other boundaries are skipped")
+                break
 
 
 @scenario("resume-mid-event", "Cut the stream in the middle of an event's bytes, then resume: the "

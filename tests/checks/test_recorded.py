@@ -13,7 +13,7 @@ import pytest
 
 from harness.checks import all_checks, run_checks
 from harness.cli import main
-from harness.history import History, Meta, Note, Request, Response, SseEvent
+from harness.history import End, History, Meta, Note, Request, Response, SseEvent
 from harness.killmatrix import EXPECTED, KILL_STATUSES
 
 FIX = Path(__file__).parent.parent / "fixtures" / "histories"
@@ -145,12 +145,53 @@ def test_call_without_response_warns():
     assert v.status == "WARN" and v.witness
 
 
+@pytest.mark.parametrize("status,media,text", [(500, "text/html", "<html>oops</html>"), (200, "text/plain", "ok")])
+def test_request_answered_with_another_media_type_fails(status, media, text):
+    def corrupt(rs):
+        call = _first(rs, Request, lambda r: isinstance(r.body, dict) and r.body.get("method") == "tools/call")
+        resp = _first(rs, Response, lambda r: r.x == call.x)
+        resp.status, resp.content_type, resp.body_text = status, media, text
+        rs[:] = [r for r in rs if not (isinstance(r, SseEvent) and r.x == call.x)]
+    v = verdict(_mutate("progress-latency-slicer@2026-07-28", corrupt), "http.post.request-content-type")
+    assert v.status == "FAIL" and len(v.witness) == 2 and str(status) in v.message and media in v.message
+
+
+def test_json_answer_for_another_id_fails():
+    def corrupt(rs):
+        call = _first(rs, Request, lambda r: isinstance(r.body, dict) and r.body.get("method") == "server/discover")
+        resp = _first(rs, Response, lambda r: r.x == call.x)
+        resp.body = {"jsonrpc": "2.0", "id": 987654321, "result": {}}
+    v = verdict(_mutate("origin-403@2026-07-28", corrupt), "http.post.request-content-type")
+    assert v.status == "FAIL" and "987654321" not in v.message and "JSON-RPC response" in v.message
+
+
+def test_call_that_times_out_without_response_is_an_error_not_a_pass():
+    def corrupt(rs):
+        rs[:] = [r for r in rs if not (isinstance(r, SseEvent) and isinstance(r.message, dict)
+                                       and "result" in r.message and r.message.get("id") == 2)]
+        end = _first(rs, End, lambda r: r.x == _first(rs, Request, lambda q: q.purpose == "call").x)
+        end.reason, end.detail = "timeout", "no end within 4s"
+    v = verdict(_mutate("progress-latency-slicer@2025-11-25", corrupt), "harness.outcome.determinate")
+    assert v.status == "ERROR" and "timeout" in v.message and "no response" in v.message and len(v.witness) >= 2
+
+
+def test_redirect_is_named_and_indeterminate():
+    def corrupt(rs):
+        call = _first(rs, Request, lambda r: isinstance(r.body, dict) and r.body.get("method") == "tools/call")
+        resp = _first(rs, Response, lambda r: r.x == call.x)
+        resp.status, resp.content_type, resp.headers = 307, "", {"location": "/mcp"}
+        rs[:] = [r for r in rs if not (isinstance(r, SseEvent) and r.x == call.x)]
+    v = verdict(_mutate("progress-latency-slicer@2026-07-28", corrupt), "harness.outcome.determinate")
+    assert v.status == "ERROR" and "307" in v.message and "redirect" in v.message
+
+
 def test_every_check_is_exercised_by_some_bad_history():
     covered = {EXPECTED[p.stem.split("@")[0]] for p in BAD}
     fired = {req for reqs, _ in covered for req in reqs}
     constructed = {"http.sse.event-id-unique", "rpc.shape", "elicit.form.params", "life.capabilities.negotiated",
                    "mrtr.capability", "mrtr.state.integrity", "http.post.no-server-requests",
-                   "http.session.missing-400", "http.post.eventually-response", "elicit.decline.2026"}
+                   "http.session.missing-400", "http.post.eventually-response", "elicit.decline.2026",
+                   "http.post.request-content-type", "harness.outcome.determinate"}
     missing = {c.requirement for c in all_checks()} - fired - constructed
     assert not missing, missing
 

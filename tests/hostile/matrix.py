@@ -39,8 +39,8 @@ PROFILE = Profile(name="hostile", roles={
 SEEN: dict[str, str] = {
     "sse-never-ends": r"timeout|timed out|deadline|did not finish|no response|never",
     "keepalive-only": r"timeout|timed out|deadline|did not finish|no response|no event",
-    "huge-event": r"limit|too (large|big|long)|exceed",
-    "no-newline": r"limit|\bline\b|too (large|big|long)|exceed",
+    "huge-event": r"limit|too (large|big|long)|exceed|unfinished event",
+    "no-newline": r"limit|\bline\b|too (large|big|long)|exceed|unfinished event",
     "invalid-json": r"json|parse|invalid|malformed|unparseable|no response",
     "wrong-id": r"\bid\b|wrong-|unmatched|unexpected|no response|never answered",
     "wrong-content-type": r"content.type|text/plain|media type",

@@ -110,23 +110,30 @@ class SseCounter:
 
 
 class SseCut(Toxic):
-    """Cut the downstream right after `events` complete SSE events (or `offset` bytes into the next)."""
+    """Cut the downstream right after `events` complete SSE events (or `offset` bytes into the next).
+    `times` (default 0: no limit) cuts at most that many connections over the toxic's life."""
 
     type = "faultline.sse_cut"
-    defaults = {"events": 0, "offset": 0}
+    defaults = {"events": 0, "offset": 0, "times": 0}
     extension = True
+    cuts = 0  # connections cut so far (per toxic instance)
 
     @classmethod
     def validate(cls, a: dict[str, Any]) -> None:
         if a["events"] < 1 and a["offset"] < 1:
             raise ToxicError("faultline.sse_cut needs events >= 1 (or an offset)")
+        if a["times"] < 0:
+            raise ToxicError("faultline.sse_cut needs times >= 0 (0: every connection)")
 
     async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
         st = self.state(conn)
         counter = st.setdefault("counter", SseCounter())
-        want, offset = self.attributes["events"], self.attributes["offset"]
+        want, offset, times = self.attributes["events"], self.attributes["offset"], self.attributes["times"]
+        if times and self.cuts >= times:
+            return [chunk]
         for pos, events, into in counter.scan(chunk):
             if (offset == 0 and into == 0 and events >= want) or (offset and events >= want and into >= offset):
+                self.cuts += 1
                 conn.record(f"{self.name}: cut after {events} events" + (f" + {into} bytes" if into else ""))
                 raise CloseConnection(chunk[:pos], detail=f"sse_cut after {events} events")
         return [chunk]

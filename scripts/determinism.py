@@ -1,0 +1,58 @@
+"""Run the whole suite against the reference agents N times in a row and compare the verdicts.
+
+    python scripts/determinism.py [--runs 20] [--time-scale 1]
+
+Each run is `faultline demo` (all scenarios, both revisions, spawned agents on a SQLite store).
+Prints one line per run (exit code, verdict rows, hash of the sorted (scenario, revision, check,
+status) tuples) and, if any run differs from the first, the rows that differ. Exit 0 only when
+every run exited 0 with identical verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def verdicts(path: Path) -> set[tuple[str, str, str, str]]:
+    rows = json.loads(path.read_text())
+    return {(r["scenario"], r["revision"], r["check"], r["status"]) for r in rows}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--time-scale", type=float, default=1.0)
+    args = p.parse_args()
+    if args.runs < 1:
+        p.error("--runs must be >= 1")
+    first: set[tuple[str, str, str, str]] | None = None
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="faultline-det-") as tmp:
+        for i in range(1, args.runs + 1):
+            out = Path(tmp) / f"run{i}"
+            started = time.monotonic()
+            rc = subprocess.run([sys.executable, "-m", "harness", "demo", "--out", str(out),
+                                 "--time-scale", str(args.time_scale)], capture_output=True, text=True).returncode
+            got = verdicts(out / "verdicts.json") if (out / "verdicts.json").exists() else set()
+            digest = hashlib.sha256(repr(sorted(got)).encode()).hexdigest()[:16]
+            print(f"run {i:>2}: exit {rc}, {len(got)} verdict rows, hash {digest}, "
+                  f"{time.monotonic() - started:.1f}s", flush=True)
+            if first is None:
+                first = got
+            if rc != 0 or got != first:
+                ok = False
+                for row in sorted(got ^ first)[:20]:
+                    print(f"   differs: {row} ({'only this run' if row in got else 'only run 1'})")
+    print(f"\n{args.runs} runs: " + ("identical verdicts, all exit 0" if ok else "NOT identical (see above)"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
