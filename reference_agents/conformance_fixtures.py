@@ -214,8 +214,9 @@ def _register_resources(mcp: MCPServer) -> None:
         subscribed.discard(str(params.uri))
         return EmptyResult()
 
-    mcp._lowlevel_server.add_request_handler("resources/subscribe", SubscribeRequestParams, subscribe)
-    mcp._lowlevel_server.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, unsubscribe)
+    if mcp._lowlevel_server.get_request_handler("resources/subscribe") is None:  # keep the agents' own
+        mcp._lowlevel_server.add_request_handler("resources/subscribe", SubscribeRequestParams, subscribe)
+        mcp._lowlevel_server.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, unsubscribe)
 
 
 def _register_prompts(mcp: MCPServer) -> None:

@@ -46,6 +46,8 @@ class Hooks:
     after_replay_snapshot: Callable[[str, str], Awaitable[None]] | None = None
     # called for every event stored: (session, stream key, event)
     on_stored: Callable[[str, str, StoredEvent], None] | None = None
+    # called by an agent before it saves a record's status: (kind, id, status)
+    before_save: Callable[[str, str, str], Awaitable[None]] | None = None
 
 
 @dataclass

@@ -52,12 +52,12 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
 
         report_id = new_id()
         uri = REPORT_URI.format(id=report_id)
-        rt.save("report", report_id, "researching", topic=topic, uri=uri)
+        await rt.save("report", report_id, "researching", topic=topic, uri=uri)
         findings = _findings(topic)
         for i, finding in enumerate(findings, start=1):
             await ctx.report_progress(i, TOTAL, f"report {uri}: {finding}" if i == 1 else finding)
             await rt.step()
-        rt.save("report", report_id, "summarizing", findings=findings)
+        await rt.save("report", report_id, "summarizing", findings=findings)
         caps = ctx.client_capabilities
         if caps is None or caps.sampling is None:
             return await _finish(rt, ctx, report_id, topic,
@@ -97,11 +97,11 @@ async def _finish(rt: AgentRuntime, ctx: Context, report_id: str, topic: str, *,
     link = (uri, f"report-{report_id}")
     await ctx.report_progress(TOTAL, TOTAL, f"report {report_id} written")
     if summary is not None:
-        rt.save("report", report_id, "done", summary=summary)
+        await rt.save("report", report_id, "done", summary=summary)
         return result(f"Research on {topic} done (report {report_id}, {uri}). Summary: {summary}",
                       structured={"report_id": report_id, "status": "done", "summary": summary, "uri": uri},
                       link=link)
-    rt.save("report", report_id, "summary_unavailable", reason=why)
+    await rt.save("report", report_id, "summary_unavailable", reason=why)
     return result(f"Research on {topic} done (report {report_id}, {uri}), but the summary was unavailable: {why}.",
                   structured={"report_id": report_id, "status": "summary_unavailable", "reason": why, "uri": uri},
                   link=link)

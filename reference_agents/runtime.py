@@ -12,6 +12,8 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ResourceLink, TextContent
 from mcp_types.version import is_version_at_least
 
+from reference_agents.event_store import Hooks
+from reference_agents.resources import ResourceEvents, moves_forward, uri_of
 from reference_agents.storage import Record, Storage
 
 BOOKING_URI = "travel://bookings/{id}"
@@ -23,17 +25,34 @@ class AgentRuntime:
     storage: Storage
     step_delay: float = 0.0
     mutant: str | None = None
+    events: ResourceEvents | None = None  # who hears about record changes (resources.py)
+    hooks: Hooks | None = None
 
     async def step(self) -> None:
         """One unit of simulated work (instantaneous with --step-delay 0)."""
         if self.step_delay > 0:
             await anyio.sleep(self.step_delay)
 
-    def save(self, kind: str, id: str, status: str, **data: Any) -> Record:
-        """Create or move a record forward; earlier data is kept, `data` adds to it."""
+    async def save(self, kind: str, id: str, status: str, **data: Any) -> Record:
+        """Create or move a record forward (never back: a refused move returns the record as it is);
+        earlier data is kept, `data` adds to it. The change is committed, THEN announced."""
+        if self.hooks is not None and self.hooks.before_save is not None:
+            await self.hooks.before_save(kind, id, status)
         old = self.storage.get_record(kind, id)
-        merged = {**(old.data if old else {}), **data}
-        return self.storage.put_record(Record(kind, id, status, merged))
+        if old is not None and not moves_forward(kind, old.status, status):
+            return old
+        uri = uri_of(kind, id)
+        changed = old is None or old.status != status
+        if self.events is not None and changed and old is not None and self.mutant == "resource-update-before-commit":
+            read = self.events.expect_read(uri)  # mutant: announce first; commit once a reader saw the old state
+            await self.events.changed(uri, created=False)
+            with anyio.move_on_after(2):
+                await read.wait()
+            changed = False
+        rec = self.storage.put_record(Record(kind, id, status, {**(old.data if old else {}), **data}))
+        if self.events is not None and changed:
+            await self.events.changed(uri, created=old is None)
+        return rec
 
 
 def new_id() -> str:

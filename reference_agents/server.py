@@ -29,16 +29,18 @@ from mcp import MCPDeprecationWarning
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reference_agents import conformance_fixtures, long_running, research, travel
+from reference_agents import conformance_fixtures, long_running, research, resources, travel
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, check_mutant
+from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
 from reference_agents.runtime import AgentRuntime
-from reference_agents.storage import Storage, open_storage
+from reference_agents.storage import MemoryStorage, Storage, open_storage
 from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -57,14 +59,21 @@ class AgentsConfig:
 
 
 def build_mcp(rt: AgentRuntime) -> MCPServer:
-    mcp = MCPServer("faultline-reference-agents", instructions="Travel, research and long-running reference agents.",
-                    log_level="WARNING")
+    bus = InMemorySubscriptionBus()
+    mcp = AgentsMCP("faultline-reference-agents", instructions="Travel, research and long-running reference agents.",
+                    log_level="WARNING", subscriptions=bus)
+    mcp.mutant = rt.mutant
+    mcp.records = lambda: [(kind, rec) for kind in ("booking", "report") for rec in rt.storage.list_records(kind)]
+    rt.events = ResourceEvents(bus, rt.mutant)
+    resources.install(mcp, rt.events, rt.mutant)
     travel.register(mcp, rt)
     research.register(mcp, rt)
     long_running.register(mcp, rt)
 
     def read(kind: str, id: str) -> str:
         rec = rt.storage.get_record(kind, id)
+        if rt.events is not None:
+            rt.events.read_done(uri_of(kind, id))
         if rec is None:
             raise ResourceNotFoundError(f"no {kind} {id!r}")
         return json.dumps({"id": rec.id, "status": rec.status, "version": rec.version, **rec.data})
@@ -105,7 +114,9 @@ def _local_origin(origin: str) -> bool:
 
 def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSessionManager]:
     warnings.filterwarnings("ignore", category=MCPDeprecationWarning)  # ctx.info / sampling on 2026
-    rt = AgentRuntime(storage, config.step_delay, config.mutant)
+    # (mutant resource-lost-on-restart: bookings and reports in memory, whatever the store)
+    records = MemoryStorage() if config.mutant == "resource-lost-on-restart" else storage
+    rt = AgentRuntime(records, config.step_delay, config.mutant, hooks=config.hooks)
     mcp = build_mcp(rt)
     if config.conformance_fixtures:
         conformance_fixtures.register(mcp)

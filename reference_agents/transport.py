@@ -19,9 +19,12 @@ import anyio
 from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
 from mcp.server.streamable_http import (
     CONTENT_TYPE_SSE,
+    GET_STREAM_KEY,
+    LAST_EVENT_ID_HEADER,
     MCP_SESSION_ID_HEADER,
     SSEEvent,
     StreamableHTTPServerTransport,
+    check_accept_headers,
 )
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.message import SessionMessage
@@ -59,6 +62,7 @@ class AgentsTransport(StreamableHTTPServerTransport):
         self.mutant = mutant
         self.revived = revived  # rebuilt from the store after a restart: resumes only
         self._claims: dict[str, _Claim] = {}
+        self._get_connections = 0  # standalone GET stream connections we serve (plain or resumed)
         self._event_store.on_terminal = self._release_claim
 
     # --- F: duplicate in-flight request ids -----------------------------------------------
@@ -134,11 +138,17 @@ class AgentsTransport(StreamableHTTPServerTransport):
             await super()._replay_events(last_event_id, request, send)
             return
         after, key = found
-        # B: the SDK replays a snapshot and only then registers the live stream, losing what is
-        # stored in between. We ATTACH FIRST (a store-level listener fed by store_event, which the
-        # router calls before delivering), then replay the snapshot, then drain the listener
-        # dropping positions already sent. Not registering in `_request_streams` also keeps the
-        # SDK's own POST writer and router (which may pop that entry) out of our way.
+        await self._serve_stream(store, after, key, request, send)
+
+    async def _serve_stream(self, store: SessionEventStore, after: StoredEvent, key: str, request: Request,
+                            send: Send, *, priming: bool = False) -> None:
+        """Serve `after`'s stream from just after `after` (sent first itself if `priming`), then live.
+
+        B: the SDK replays a snapshot and only then registers the live stream, losing what is
+        stored in between. We ATTACH FIRST (a store-level listener fed by store_event, which the
+        router calls before delivering), then replay the snapshot, then drain the listener
+        dropping positions already sent. Not registering in `_request_streams` also keeps the
+        SDK's own POST writer and router (which may pop that entry) out of our way."""
         live = store.subscribe(after.stream_no)
         writer, reader = anyio.create_memory_object_stream[SSEEvent](0)
         retry = self._retry_interval
@@ -154,7 +164,12 @@ class AgentsTransport(StreamableHTTPServerTransport):
             sent = after.pos
             try:
                 async with writer, live:
-                    if self.mutant == "resume-never-ends":  # mutant: 200, then nothing, for ever
+                    if priming:
+                        first: SSEEvent = {"id": after.event_id, "data": ""}
+                        if retry is not None:
+                            first["retry"] = retry
+                        await writer.send(first)
+                    if self.mutant == "resume-never-ends" and not priming:  # mutant: 200, then nothing, for ever
                         await anyio.sleep_forever()
                     for ev in _mutate_snapshot(self.mutant, store, after, store.events_after(after)):
                         own = ev.stream_no == after.stream_no
@@ -185,12 +200,40 @@ class AgentsTransport(StreamableHTTPServerTransport):
         if self.mcp_session_id:
             headers[MCP_SESSION_ID_HEADER] = self.mcp_session_id
         response = EventSourceResponse(content=reader, data_sender_callable=sender, headers=headers)
+        if key == GET_STREAM_KEY:
+            self._get_connections += 1
         try:
             await response(request.scope, request.receive, send)
         finally:
+            if key == GET_STREAM_KEY:
+                self._get_connections -= 1
             await writer.aclose()
             await reader.aclose()
             await live.aclose()
+
+    # --- the standalone GET stream -----------------------------------------------------------
+    async def _handle_get_request(self, request: Request, send: Send) -> None:
+        """A plain GET (no Last-Event-ID) opens the standalone stream like a POST stream: a priming
+        event (id + empty data, and `retry`) first, then the session's server-initiated messages
+        (e.g. notifications/resources/updated) as the store records them, so a client cut off at
+        any point resumes with Last-Event-ID like on any other stream. (The SDK sends no priming
+        event on this stream, so a cut before its first message left nothing to resume from.)"""
+        if self.revived or request.headers.get(LAST_EVENT_ID_HEADER) or self.mutant == "no-priming":
+            await super()._handle_get_request(request, send)
+            return
+        if not check_accept_headers(request)[1]:
+            await super()._handle_get_request(request, send)  # the SDK's 406
+            return
+        if not await self._validate_request_headers(request, send):
+            return
+        if self._get_connections or GET_STREAM_KEY in self._request_streams:
+            response = self._create_error_response("Conflict: Only one SSE stream is allowed per session",
+                                                   HTTPStatus.CONFLICT)
+            await response(request.scope, request.receive, send)
+            return
+        store = self._event_store
+        primer = store.append_raw(GET_STREAM_KEY, None, terminal=False)
+        await self._serve_stream(store, primer, GET_STREAM_KEY, request, send, priming=True)
 
     async def _replay_everything(self, request: Request, send: Send) -> None:
         """(mutant unknown-id-replays-all) every stored event of the session, then the end."""

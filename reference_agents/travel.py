@@ -62,21 +62,21 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
 
         booking_id = new_id()
         uri = BOOKING_URI.format(id=booking_id)
-        rt.save("booking", booking_id, "pending", destination=destination, uri=uri)
+        await rt.save("booking", booking_id, "pending", destination=destination, uri=uri)
         price = price_for(destination)
         steps = [f"booking {uri}: searching flights to {destination}", f"comparing hotels in {destination}",
                  "checking availability", f"best price found: ${price}"]
         for i, message in enumerate(steps, start=1):
             await ctx.report_progress(i, TOTAL, message)
             await rt.step()
-        rt.save("booking", booking_id, "awaiting_confirmation", price=price)
+        await rt.save("booking", booking_id, "awaiting_confirmation", price=price)
         if is_modern(ctx):
             return _ask(booking_id, destination, price)
         try:
             answer = await ctx.session.elicit_form(_question(destination, price), SCHEMA,
                                                    related_request_id=ctx.request_id)
         except MCPError as exc:
-            rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
+            await rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
             return result(f"Booking {booking_id} cancelled: the client could not ask the user "
                           f"(error {exc.error.code}: {exc.error.message}).",
                           structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
@@ -97,7 +97,7 @@ async def _finish(rt: AgentRuntime, ctx: Context, booking_id: str, destination: 
     content = answer.content or {}
     if answer.action == "accept" and content.get("confirm") is True:
         await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} confirmed")
-        rec = rt.save("booking", booking_id, "confirmed", notes=content.get("notes"))
+        rec = await rt.save("booking", booking_id, "confirmed", notes=content.get("notes"))
         return result(f"Booked: {destination} for ${price} (booking {booking_id}, {uri}).",
                       structured={"booking_id": booking_id, "status": rec.status, "destination": destination,
                                   "price": price, "uri": uri},
@@ -111,7 +111,7 @@ async def _finish(rt: AgentRuntime, ctx: Context, booking_id: str, destination: 
     else:
         why, text = "cancelled", "the user cancelled the confirmation"
     await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} cancelled")
-    rt.save("booking", booking_id, "cancelled", reason=why)
+    await rt.save("booking", booking_id, "cancelled", reason=why)
     return result(f"Booking {booking_id} to {destination} was cancelled by the user: {text}.",
                   structured={"booking_id": booking_id, "status": "cancelled", "reason": why,
                               "destination": destination, "price": price})

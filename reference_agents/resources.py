@@ -1,0 +1,241 @@
+"""Bookings and reports as resources, and who hears about their changes.
+
+A record (storage.Record) is a resource from the moment its tool starts: `travel://bookings/{id}`
+or `research://reports/{id}`, with a status that only moves forward (`STATUS_RANK`). Every change
+is committed to the store first (the same store as the SSE events: sqlite survives a restart),
+THEN announced, so a client that reads after a notification sees that status or a later one:
+
+- 2025-11-25: `notifications/resources/list_changed` to every session when a record appears, and
+  `notifications/resources/updated` `{uri}` to the sessions that `resources/subscribe`d to it, on
+  each session's standalone GET stream (stored in the session's event store, so resumable).
+- 2026-07-28: the same events published on the MCPServer's `SubscriptionBus`; the SDK's
+  `ListenHandler` delivers them on `subscriptions/listen` streams (ack first, every frame stamped
+  with the subscription id, only what the stream asked for).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import anyio
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import NotificationOptions
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.server.session import ServerSession
+from mcp.server.subscriptions import (
+    SUBSCRIPTION_ID_META_KEY,
+    ListenHandler,
+    ResourcesListChanged,
+    ResourceUpdated,
+    ServerEvent,
+    SubscriptionBus,
+)
+from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import event_matches, event_to_notification
+from mcp_types import (
+    INVALID_REQUEST,
+    EmptyResult,
+    ResourceListChangedNotification,
+    ResourceUpdatedNotification,
+    ResourceUpdatedNotificationParams,
+    SubscribeRequestParams,
+    SubscriptionFilter,
+    SubscriptionsAcknowledgedNotification,
+    SubscriptionsAcknowledgedNotificationParams,
+    SubscriptionsListenRequestParams,
+    SubscriptionsListenResult,
+    UnsubscribeRequestParams,
+)
+from mcp_types import Resource as MCPResource
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+logger = logging.getLogger(__name__)
+
+URIS = {"booking": "travel://bookings/{id}", "report": "research://reports/{id}"}
+# forward-only: a record never moves to a lower rank, and a final status (rank 2) never changes
+STATUS_RANK = {
+    "booking": {"pending": 0, "awaiting_confirmation": 1, "confirmed": 2, "cancelled": 2},
+    "report": {"researching": 0, "summarizing": 1, "done": 2, "summary_unavailable": 2},
+}
+SEND_TIMEOUT = 5.0  # one notification to one session; a wedged session is dropped, never waited on
+
+
+def uri_of(kind: str, id: str) -> str:
+    return URIS[kind].format(id=id)
+
+
+def moves_forward(kind: str, old: str, new: str) -> bool:
+    ranks = STATUS_RANK[kind]
+    return old == new or (ranks[new] > ranks[old] and ranks[old] < 2)
+
+
+class ResourceEvents:
+    """The 2025-11-25 sessions (and their subscriptions) and the 2026-07-28 bus."""
+
+    def __init__(self, bus: SubscriptionBus, mutant: str | None = None) -> None:
+        self.bus = bus
+        self.mutant = mutant
+        self._sessions: dict[str, ServerSession] = {}  # session id -> a handle on its standalone stream
+        self._subscriptions: dict[str, set[str]] = {}  # session id -> subscribed URIs
+        self._reads: dict[str, anyio.Event] = {}  # (mutant resource-update-before-commit) uri -> read seen
+
+    # --- 2025-11-25 sessions ------------------------------------------------------------
+    def track(self, ctx: ServerRequestContext[Any, Any]) -> str | None:
+        """Remember the legacy session a request came from (list_changed goes to all of them)."""
+        if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or ctx.request is None:
+            return None
+        headers = getattr(ctx.request, "headers", None)
+        sid = headers.get("mcp-session-id") if headers is not None else None
+        if sid:
+            self._sessions[sid] = ctx.session
+        return sid
+
+    async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
+        self.track(ctx)
+        return await call_next(ctx)
+
+    async def on_subscribe(self, ctx: ServerRequestContext[Any, Any], params: SubscribeRequestParams) -> EmptyResult:
+        sid = self.track(ctx)
+        if sid is not None:
+            self._subscriptions.setdefault(sid, set()).add(params.uri)
+        return EmptyResult()
+
+    async def on_unsubscribe(self, ctx: ServerRequestContext[Any, Any],
+                             params: UnsubscribeRequestParams) -> EmptyResult:
+        sid = self.track(ctx)
+        if sid is not None and self.mutant != "resource-update-after-unsubscribe":  # mutant: still subscribed
+            self._subscriptions.get(sid, set()).discard(params.uri)
+        return EmptyResult()
+
+    async def _send(self, sid: str, note: ResourceUpdatedNotification | ResourceListChangedNotification) -> None:
+        session = self._sessions.get(sid)
+        if session is None:
+            return
+        ok = False
+        with anyio.move_on_after(SEND_TIMEOUT):
+            try:
+                await session.send_notification(note)  # no related request: the standalone GET stream
+                ok = True
+            except Exception:  # the session is gone (deleted, idle, restarted)
+                logger.debug("dropping session %s: its stream is closed", sid[:16])
+        if not ok:
+            self._sessions.pop(sid, None)
+            self._subscriptions.pop(sid, None)
+
+    # --- announcing ---------------------------------------------------------------------
+    async def changed(self, uri: str, *, created: bool) -> None:
+        """Announce a committed change of `uri` (`created`: it just appeared)."""
+        if created:
+            await self.bus.publish(ResourcesListChanged())
+            for sid in list(self._sessions):
+                await self._send(sid, ResourceListChangedNotification())
+        if self.mutant == "resource-no-update":  # mutant: never a notifications/resources/updated
+            return
+        await self.bus.publish(ResourceUpdated(uri=uri))
+        for sid, uris in list(self._subscriptions.items()):
+            if uri in uris:
+                await self._send(sid, ResourceUpdatedNotification(params=ResourceUpdatedNotificationParams(uri=uri)))
+
+    def expect_read(self, uri: str) -> anyio.Event:
+        """(mutant resource-update-before-commit) set by the next read of `uri`."""
+        event = self._reads[uri] = anyio.Event()
+        return event
+
+    def read_done(self, uri: str) -> None:
+        event = self._reads.pop(uri, None)
+        if event is not None:
+            event.set()
+
+
+class AgentsMCP(MCPServer):
+    """MCPServer whose `resources/list` also lists every booking and report, and whose
+    `resources/read` of an unknown URI is a JSON-RPC error -32602 (never empty contents)."""
+
+    records: Any = None  # set by server.build_mcp: () -> Iterable[(kind, Record)]
+    mutant: str | None = None
+
+    async def list_resources(self) -> list[MCPResource]:
+        listed = await super().list_resources()
+        for kind, rec in self.records() if self.records is not None else ():
+            listed.append(MCPResource(uri=uri_of(kind, rec.id), name=f"{kind}-{rec.id}",
+                                      description=f"{kind} {rec.id}: {rec.status}", mime_type="application/json"))
+        return listed
+
+    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().read_resource(uri, context)
+        except ResourceNotFoundError:
+            if self.mutant == "resource-unknown-empty":  # mutant: empty contents instead of -32602
+                empty: Iterable[Any] = []
+                return empty
+            raise
+
+
+class MutantListenHandler(ListenHandler):
+    """The SDK's ListenHandler (mcp/server/subscriptions.py) with the listen mutants' one change each:
+    `listen-no-ack` sends the stream's events before the acknowledgment; `listen-unrequested`
+    delivers every event, requested or not."""
+
+    def __init__(self, bus: SubscriptionBus, mutant: str | None) -> None:
+        super().__init__(bus)
+        self.mutant = mutant
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any],
+                       params: SubscriptionsListenRequestParams) -> SubscriptionsListenResult:
+        sid = ctx.request_id
+        if sid is None:
+            raise MCPError(INVALID_REQUEST, "subscriptions/listen requires a request id")
+        requested = params.notifications
+        honored = SubscriptionFilter(
+            resources_list_changed=True if requested.resources_list_changed else None,
+            tools_list_changed=True if requested.tools_list_changed else None,
+            prompts_list_changed=True if requested.prompts_list_changed else None,
+            resource_subscriptions=list(requested.resource_subscriptions) if requested.resource_subscriptions else None)
+        uris = frozenset(honored.resource_subscriptions or ())
+        meta: dict[str, Any] = {SUBSCRIPTION_ID_META_KEY: sid}
+        send, recv = anyio.create_memory_object_stream[ServerEvent](1024)
+
+        def deliver(event: ServerEvent) -> None:
+            if self.mutant == "listen-unrequested" or event_matches(honored, uris, event):
+                try:
+                    send.send_nowait(event)
+                except (anyio.ClosedResourceError, anyio.WouldBlock):
+                    pass
+
+        unsubscribe = self._bus.subscribe(deliver)
+        try:
+            if self.mutant == "listen-no-ack":  # mutant: an update for each requested URI before the ack
+                for uri in sorted(uris):
+                    await ctx.session.send_notification(event_to_notification(ResourceUpdated(uri=uri), meta),
+                                                        related_request_id=sid)
+            await ctx.session.send_notification(SubscriptionsAcknowledgedNotification(
+                params=SubscriptionsAcknowledgedNotificationParams(notifications=honored, _meta=meta)),
+                related_request_id=sid)
+            async for event in recv:
+                await ctx.session.send_notification(event_to_notification(event, meta), related_request_id=sid)
+        finally:
+            unsubscribe()
+            send.close()
+            recv.close()
+        return SubscriptionsListenResult(_meta=meta)
+
+
+def install(mcp: MCPServer, events: ResourceEvents, mutant: str | None) -> None:
+    """2025 subscribe/unsubscribe, session tracking, `listChanged: true`; the listen mutants."""
+    low = mcp._lowlevel_server
+    low.add_request_handler("resources/subscribe", SubscribeRequestParams, events.on_subscribe)
+    low.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, events.on_unsubscribe)
+    low.middleware.append(events.middleware)
+    plain_options = low.create_initialization_options
+
+    def options(notification_options: NotificationOptions | None = None, *args: Any, **kwargs: Any) -> Any:
+        # the SDK derives 2025 `listChanged` from NotificationOptions only (2026: from listen being served)
+        return plain_options(notification_options or NotificationOptions(resources_changed=True), *args, **kwargs)
+
+    low.create_initialization_options = options  # type: ignore[method-assign]
+    if mutant in ("listen-no-ack", "listen-unrequested"):
+        low.add_request_handler("subscriptions/listen", SubscriptionsListenRequestParams,
+                                MutantListenHandler(events.bus, mutant))
