@@ -46,6 +46,20 @@ MUTANTS: dict[str, str] = {
     # sessions and headers (transport.py, server.py)
     "terminated-session-accepted": "DELETE answers 200 but the session keeps being served",
     "version-header-ignored": "an unsupported MCP-Protocol-Version is served as 2025-11-25 instead of a 400",
+    # resources (resources.py, runtime.py `save`, server.py)
+    "resource-no-update": "a booking or report changes status but notifications/resources/updated is never sent "
+                          "(2025 GET stream and 2026 listen streams)",
+    "resource-update-before-commit": "notifications/resources/updated is sent before the new status is committed: "
+                                     "a read right after it still sees the old status",
+    "resource-update-after-unsubscribe": "resources/unsubscribe answers {} but the session keeps getting "
+                                         "notifications/resources/updated for that URI",
+    "resource-unknown-empty": "resources/read of an unknown URI answers empty `contents` instead of error -32602",
+    "resource-lost-on-restart": "bookings and reports are kept in memory only: gone after a restart even with "
+                                "--store sqlite:PATH",
+    "listen-no-ack": "2026 subscriptions/listen sends notifications/resources/updated for the requested URIs "
+                     "before the acknowledgment",
+    "listen-unrequested": "2026 subscriptions/listen delivers every change notification, also types and URIs "
+                          "the stream did not ask for",
 }
 
 
