@@ -68,6 +68,7 @@ class EventHub:
         self._seq = storage.max_seq()
         self._sessions: dict[str, SessionEventStore] = {}
         self.mutant: str | None = None
+        self.on_session_end: Callable[[str], None] | None = None  # a session's transport terminated
 
     def other_sessions(self, session: str) -> list[SessionEventStore]:
         return [s for k, s in self._sessions.items() if k != session]

@@ -93,6 +93,11 @@ class ResourceEvents:
             self._sessions[sid] = ctx.session
         return sid
 
+    def forget(self, sid: str) -> None:
+        """The session ended (DELETE, idle timeout, shutdown): no more notifications for it."""
+        self._sessions.pop(sid, None)
+        self._subscriptions.pop(sid, None)
+
     async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         self.track(ctx)
         return await call_next(ctx)
@@ -122,8 +127,7 @@ class ResourceEvents:
             except Exception:  # the session is gone (deleted, idle, restarted)
                 logger.debug("dropping session %s: its stream is closed", sid[:16])
         if not ok:
-            self._sessions.pop(sid, None)
-            self._subscriptions.pop(sid, None)
+            self.forget(sid)
 
     # --- announcing ---------------------------------------------------------------------
     async def changed(self, uri: str, *, created: bool) -> None:

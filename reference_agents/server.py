@@ -122,6 +122,7 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
         conformance_fixtures.register(mcp)
     hub = EventHub(storage, config.hooks)
     hub.mutant = config.mutant
+    hub.on_session_end = rt.events.forget if rt.events is not None else None
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
     security = None  # the SDK's Host/Origin check: on for loopback binds (it answers 403 in plain text;
     # OriginGuard in front answers first, with a JSON-RPC body, and also covers non-loopback binds)

@@ -263,6 +263,8 @@ class AgentsTransport(StreamableHTTPServerTransport):
     async def terminate(self) -> None:
         await super().terminate()
         self._event_store.close_listeners()
+        if self._event_store.hub.on_session_end is not None and self.mcp_session_id:
+            self._event_store.hub.on_session_end(self.mcp_session_id)
 
     async def _handle_delete_request(self, request: Request, send: Send) -> None:
         if self.mutant == "terminated-session-accepted":  # mutant: DELETE says yes, nothing ends
