@@ -31,6 +31,8 @@ from scenarios.api import Scenario
 from scenarios.schedules import Schedule, play
 from scenarios.strategies import schedules
 
+FAILING = ("FAIL", "WARN", "ERROR")
+FUZZ_ROLES = ("progress", "long_running", "elicitation", "sampling", "server_close", "effect")
 CACHE_DIR = Path(os.environ.get("FAULTLINE_CACHE", ".cache/faultline"))
 
 settings.register_profile("faultline-ci", derandomize=True, max_examples=50, deadline=None, database=None,
@@ -50,8 +52,9 @@ def schedule_scenario(schedule: Schedule) -> Scenario:
 
 
 def failing(result: ScenarioResult) -> list[str]:
-    """The failure signature of a result: the requirement ids it FAILed, sorted (ERRORs count too)."""
-    return sorted({v.requirement for v in result.verdicts if v.status in ("FAIL", "ERROR")})
+    """The failure signature of a result: the requirement ids it FAILed, WARNed (a broken SHOULD) or ERRORed
+    (an indeterminate outcome), sorted."""
+    return sorted({v.requirement for v in result.verdicts if v.status in FAILING})
 
 
 @dataclass
@@ -79,22 +82,29 @@ class _Found(Exception):
 
 
 def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: float, seed_value: int | None,
-         on_progress: Callable[[FuzzStats, str], None] | None = None) -> tuple[list[Failure], FuzzStats]:
-    """Explore schedules at each revision of `config`; return the distinct, shrunk failures."""
+         on_progress: Callable[[FuzzStats, str], None] | None = None,
+         stop_at_first: bool = False) -> tuple[list[Failure], FuzzStats]:
+    """Explore schedules at each revision of `config`; return the distinct, shrunk failures (only the
+    first one with `stop_at_first`)."""
     stats = FuzzStats()
     failures: list[Failure] = []
     stop_at = stats.started + time_budget
-    roles = [r for r in ("progress", "long_running", "elicitation", "sampling") if config.profile.role(r)]
+    roles = [r for r in FUZZ_ROLES if config.profile.role(r)]
+    revisions = list(config.revisions)
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
-        for rev in config.revisions:
+        for i, rev in enumerate(revisions):
             known: set[tuple[str, ...]] = set()
-            while time.monotonic() < stop_at:
-                found = _search(portal, rig, rev, roles, known, stats, stop_at, max_examples, seed_value,
+            # each revision gets an equal share of what is left of the budget
+            rev_stop = time.monotonic() + (stop_at - time.monotonic()) / (len(revisions) - i)
+            while time.monotonic() < rev_stop:
+                found = _search(portal, rig, rev, roles, known, stats, rev_stop, max_examples, seed_value,
                                 target.can_restart, on_progress)
                 if found is None:
                     break
                 failures.append(found)
                 known.add(tuple(found.signature))
+                if stop_at_first:
+                    return failures, stats
     return failures, stats
 
 
@@ -152,11 +162,12 @@ def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value:
         "url": None if getattr(target, "command", None) else target.url,
         "revision": failure.revision,
         "profile": config.profile.name,
+        "time_scale": config.time_scale,
         "seed": seed_value,
         "schedule": failure.schedule.to_json(),
         "describe": failure.schedule.describe(),
         "failing": failure.signature,
-        "verdicts": [v.model_dump(mode="json") for v in failure.result.verdicts if v.status in ("FAIL", "ERROR")],
+        "verdicts": [v.model_dump(mode="json") for v in failure.result.verdicts if v.status in FAILING],
         "history": [r.model_dump(mode="json") for r in failure.result.history],
     }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")

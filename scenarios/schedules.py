@@ -32,6 +32,22 @@ KINDS = (
 )
 
 
+# The client's deliberate moves besides the faulted call (each is one mistake or probe a real client can
+# make), played in this order after the call. Most are 2025-11-25 only (sessions, resumability).
+PROBES = (
+    "get_stream",           # the standalone GET stream is open while the call runs
+    "resume_after_result",  # resume the finished call's stream from its first event id
+    "unknown_resume",       # resume with a Last-Event-ID the server never issued
+    "foreign_resume",       # a second session presents this session's Last-Event-ID
+    "missing_session",      # a request without Mcp-Session-Id
+    "version",              # a request with an unsupported MCP-Protocol-Version
+    "origin",               # a request with a non-local Origin
+    "delete",               # DELETE the session, then use it
+)
+PROBES_2026 = ("origin",)
+PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
+
+
 @dataclass(frozen=True)
 class Strike:
     kind: str
@@ -50,6 +66,7 @@ class Schedule:
     request_id: int | None = None
     elicitation: str = "accept"
     sampling: str = "success"
+    probes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,12 +74,15 @@ class Schedule:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schedule:
         strikes = tuple(Strike(**s) for s in data.get("strikes", ()))
-        return cls(**{**data, "strikes": strikes})
+        return cls(**{**data, "strikes": strikes, "probes": tuple(data.get("probes", ()))})
 
     def describe(self) -> str:
         parts = [f"{s.kind}(k={s.k}" + (f", ms={s.ms}" if s.ms else "") + (f", offset={s.offset}" if s.offset else "")
                  + ")" for s in self.strikes]
         extra = [n for n in ("concurrent", "second_session", "resume_after_retry") if getattr(self, n)]
+        extra += list(self.probes)
+        if self.role in ("elicitation", "sampling"):
+            extra.append(self.elicitation if self.role == "elicitation" else self.sampling)
         return f"{self.role}: " + (", ".join(parts) or "no faults") + (f" [{', '.join(extra)}]" if extra else "")
 
 
@@ -83,9 +103,9 @@ def _plan(schedule: Schedule) -> _Plan:
         if s.kind in ("cut", "cut_mid") and p.client_cut is None:
             p.client_cut, p.mid = s.k, s.kind == "cut_mid"
         elif s.kind == "proxy_cut":
-            p.toxics.append(("faultline.sse_cut", {"events": s.k}))
+            p.toxics.append(("faultline.sse_cut", {"events": max(1, s.k)}))
         elif s.kind == "proxy_cut_at":
-            p.toxics.append(("faultline.sse_cut", {"events": s.k, "offset": max(1, s.offset)}))
+            p.toxics.append(("faultline.sse_cut", {"events": max(1, s.k), "offset": max(1, s.offset)}))
         elif s.kind == "stall" and p.stall is None:
             p.stall = s
         elif s.kind == "rst_ms":
@@ -103,8 +123,22 @@ def _plan(schedule: Schedule) -> _Plan:
     return p
 
 
+def _runs(out: Any) -> int | None:
+    """`job_runs_completed` of an effect tool's result (the `effect` role), if it reports one."""
+    sc = (out.result or {}).get("structuredContent") if out is not None else None
+    value = (sc or {}).get("job_runs_completed")
+    return value if isinstance(value, int) else None
+
+
 def play(schedule: Schedule) -> Any:
-    """The scenario body that performs a schedule."""
+    """The scenario body that performs a schedule.
+
+    1. an undisturbed twin of the call (what the faulted one is compared with, and the effect baseline);
+    2. the faults go in, then the call (with the concurrent call, the second session, the open GET stream
+       and the stall release running beside it); the faults come out;
+    3. network down / restart, then the client recovers: resume to the end (2025) or re-issue (2026);
+    4. the probes, in PROBES order.
+    """
 
     async def run(ctx: Any) -> None:
         tool, args = ctx.role(schedule.role)
@@ -112,8 +146,12 @@ def play(schedule: Schedule) -> Any:
         ctx.note("schedule", schedule=schedule.to_json())
         answers = Answers(elicitation=schedule.elicitation, sampling=schedule.sampling,
                           elicitation_content={"confirm": True} if schedule.elicitation == "accept" else None)
+        r2025 = ctx.revision is Revision.R2025
         async with ctx.client("A", answers=answers) as c:
             await c.open()
+            twin = await c.call_tool(tool, args, progress_token="fuzz-twin", deadline=ctx.deadline(15))
+            if r2025:  # a server_close tool closes even an undisturbed stream on purpose: poll it to the end
+                twin = await resume_to_end(ctx, c, twin)
             toxics = [await ctx.fault(t, a) for t, a in plan.toxics]
             stall = await ctx.fault("faultline.sse_stall", {"events": plan.stall.k}) if plan.stall else None
             outcomes: dict[str, Any] = {}
@@ -124,14 +162,15 @@ def play(schedule: Schedule) -> Any:
                     cut_mid_event=plan.mid, deadline=ctx.deadline(15))
 
             async def side_call() -> None:
-                outcomes["side"] = await c.call_tool(tool, args, progress_token="fuzz-side", deadline=ctx.deadline(15))
+                side = await c.call_tool(tool, args, progress_token="fuzz-side", deadline=ctx.deadline(15))
+                outcomes["side"] = await resume_to_end(ctx, c, side) if r2025 else side
 
             async def other_session() -> None:
                 async with ctx.client("B", answers=answers) as b:
                     await b.open()
                     out = await b.call_tool(tool, args, progress_token="fuzz-B", request_id=schedule.request_id,
                                             deadline=ctx.deadline(15))
-                    if ctx.revision is Revision.R2025:
+                    if r2025:
                         await resume_to_end(ctx, b, out)
 
             async def release_stall() -> None:
@@ -139,14 +178,18 @@ def play(schedule: Schedule) -> Any:
                 await anyio.sleep(plan.stall.ms / 1000.0)
                 await stall.remove()
 
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(main_call)
-                if schedule.concurrent:
-                    tg.start_soon(side_call)
-                if schedule.second_session:
-                    tg.start_soon(other_session)
-                if stall is not None:
-                    tg.start_soon(release_stall)
+            async with anyio.create_task_group() as outer:
+                if "get_stream" in schedule.probes and r2025:
+                    outer.start_soon(lambda: c.open_get_stream(deadline=ctx.deadline(15)))
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(main_call)
+                    if schedule.concurrent:
+                        tg.start_soon(side_call)
+                    if schedule.second_session:
+                        tg.start_soon(other_session)
+                    if stall is not None:
+                        tg.start_soon(release_stall)
+                outer.cancel_scope.cancel()
             for t in toxics:
                 await t.remove()
             out = outcomes["main"]
@@ -156,11 +199,43 @@ def play(schedule: Schedule) -> Any:
                 await ctx.network(True)
             if plan.restart:
                 await ctx.restart_target()
-            if ctx.revision is Revision.R2025:
+            if r2025:
                 await resume_to_end(ctx, c, out, first_cut=plan.replay_cut,
                                     honour_retry=schedule.resume_after_retry)
             elif out.response is None:
                 ctx.note("re-issue the cut call with a new request id")
-                await c.call_tool(tool, args, progress_token="fuzz-again", deadline=ctx.deadline(15))
+                again = await c.call_tool(tool, args, progress_token="fuzz-again", deadline=ctx.deadline(15))
+                before, after = _runs(twin), _runs(again)
+                if before is not None and after is not None:
+                    side = 1 if outcomes.get("side") is not None and outcomes["side"].response is not None else 0
+                    ctx.note("effect", before=before, after=after, completed_calls=1 + side, cut_calls=1)
+            await _probes(ctx, c, schedule, out, answers)
 
     return run
+
+
+async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answers) -> None:
+    r2025 = ctx.revision is Revision.R2025
+    wanted = [p for p in PROBES if p in schedule.probes and (r2025 or p in PROBES_2026)]
+    first_id = next((e.id for e in out.events if e.id), None)
+    for probe in wanted:
+        if probe == "resume_after_result" and first_id:
+            await c.resume(out.stream, first_id, deadline=ctx.deadline(10))
+        elif probe == "unknown_resume":
+            await c.resume("post:unknown", "faultline-never-issued-0", deadline=ctx.deadline(5))
+        elif probe == "foreign_resume" and (out.last_event_id or first_id):
+            async with ctx.client("B", answers=answers) as b:
+                await b.open()
+                ctx.note("client B presents client A's Last-Event-ID", foreign_id=out.last_event_id or first_id)
+                await b.resume(out.stream, out.last_event_id or first_id, deadline=ctx.deadline(5))
+        elif probe == "missing_session":
+            await c.raw("POST", body=PING, purpose="missing-session", with_session=False, deadline=ctx.deadline(5))
+        elif probe == "version":
+            await c.raw("POST", body=PING, headers={"mcp-protocol-version": "1999-01-01"}, purpose="bad-version",
+                        deadline=ctx.deadline(5))
+        elif probe == "origin":
+            await c.raw("POST", body=PING, headers={"origin": "http://evil.example"}, purpose="bad-origin",
+                        deadline=ctx.deadline(5))
+        elif probe == "delete":
+            await c.delete()
+            await c.raw("POST", body=PING, purpose="after-delete", deadline=ctx.deadline(5))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.revisions import Revision
-from scenarios.schedules import KINDS, Schedule, Strike
+from scenarios.schedules import KINDS, PROBES, PROBES_2026, Schedule, Strike
 
 MAX_STRIKES = 3
 MAX_EVENT = 12
@@ -21,7 +21,7 @@ def strikes(*, can_restart: bool) -> st.SearchStrategy[Strike]:
         Strike,
         kind=st.sampled_from(kinds),
         k=st.integers(0, MAX_EVENT),
-        ms=st.sampled_from([0, 20, 50, 150, 400]),
+        ms=st.sampled_from([0, 10, 30, 100, 300]),
         offset=st.integers(0, 64),
     )
 
@@ -29,6 +29,8 @@ def strikes(*, can_restart: bool) -> st.SearchStrategy[Strike]:
 def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False) -> st.SearchStrategy[Schedule]:
     """Schedules for one revision over the roles the target profile has."""
     two_sessions = st.booleans() if revision is Revision.R2025 else st.just(False)
+    probes = PROBES if revision is Revision.R2025 else PROBES_2026
+    moves = st.lists(st.sampled_from(probes), unique=True, max_size=3).map(lambda ps: tuple(sorted(ps, key=probes.index)))
     return st.builds(
         Schedule,
         role=st.sampled_from(sorted(roles)),
@@ -39,4 +41,5 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
         request_id=st.one_of(st.none(), st.just(1)),
         elicitation=st.sampled_from(["accept", "decline", "cancel"]),
         sampling=st.sampled_from(["success", "reject", "error"]),
+        probes=moves,
     )

@@ -36,6 +36,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
     p.add_argument("--out", type=Path, default=Path("faultline-out/repros"), help="folder for repro files")
     p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (default 1)")
+    p.add_argument("--stop-at-first", action="store_true", help="stop after the first failure is shrunk")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     config = RunConfig(scenarios=[], revisions=revisions, profile=load_profile(args.profile), proxy=args.proxy,
                        time_scale=args.time_scale)
     failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
-                           seed_value=args.seed, on_progress=progress_printer())
+                           seed_value=args.seed, on_progress=progress_printer(), stop_at_first=args.stop_at_first)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"fuzz: {stats.examples} schedules run, {len(failures)} distinct failure(s)")

@@ -52,7 +52,8 @@ def reproduces(data: dict, target: Target, proxy: str = "embedded") -> list[str]
     """The requirement ids of the repro that fail again (empty: fixed)."""
     schedule = Schedule.from_json(data["schedule"])
     config = RunConfig(scenarios=[], revisions=(Revision(data["revision"]),),
-                       profile=load_profile(data.get("profile") or "reference"), proxy=proxy)
+                       profile=load_profile(data.get("profile") or "reference"), proxy=proxy,
+                       time_scale=float(data.get("time_scale") or 1.0))
     result = replay_once(target, config, schedule, Revision(data["revision"]))
     return sorted(set(failing(result)) & set(data.get("failing") or []))
 
