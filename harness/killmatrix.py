@@ -51,6 +51,13 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "terminated-session-accepted": (("http.session.terminated-404",), ("session-delete-404",)),
     "version-header-ignored": (("http.version.invalid-400",), ("version-invalid-400",)),
     "no-origin-check": (("http.origin.reject-403",), ("origin-403",)),
+    "resource-no-update": (("resources.updated.notified",), ("resource-subscribe",)),
+    "resource-update-before-commit": (("resources.updated.after-commit",), ("resource-subscribe",)),
+    "resource-update-after-unsubscribe": (("resources.updated.only-subscribed",), ("resource-unsubscribe",)),
+    "resource-unknown-empty": (("resources.read.unknown",), ("resource-unknown-uri",)),
+    "resource-lost-on-restart": (("resources.status.forward",), ("resource-restart",)),
+    "listen-no-ack": (("subs.ack-first",), ("resource-subscribe",)),
+    "listen-unrequested": (("subs.filter",), ("resource-subscribe",)),
 }
 
 KILL_STATUSES = ("FAIL", "WARN")

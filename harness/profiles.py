@@ -47,6 +47,7 @@ REFERENCE = Profile(
         "sampling": Role("research_agent", {"topic": "tidal energy"}),
         "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
         "effect": Role("long_running_agent", {"steps": 8, "step_ms": 30, "job": "faultline-effect"}),
+        "resource": Role("travel_agent", {"destination": "Bergen"}),
     },
     restartable=True,
 )

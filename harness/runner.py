@@ -199,6 +199,13 @@ async def run_suite(target: Target, config: RunConfig,
     return results
 
 
+def _leaf(exc: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
 def _scenario_verdict(sc: Scenario, rev: Revision, status: str, reason: str) -> Verdict:
     return Verdict(scenario=sc.name, check=f"scenario:{sc.name}", requirement="harness.scenario",
                    revision=rev.value, level="MUST", status=status, message=reason)  # type: ignore[arg-type]
@@ -230,6 +237,15 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     except NotApplicable as exc:
         reason = str(exc)
         extra.append(_scenario_verdict(sc, rev, "NOT-APPLICABLE", reason))
+    except ExceptionGroup as group:  # a scenario's task group wraps what its body raised
+        na = group.subgroup(NotApplicable)
+        if na is not None and na.split(NotApplicable)[1] is None:
+            reason = str(_leaf(na))
+            extra.append(_scenario_verdict(sc, rev, "NOT-APPLICABLE", reason))
+        else:
+            leaf = _leaf(group)
+            reason = f"{type(leaf).__name__}: {leaf}"
+            extra.append(_scenario_verdict(sc, rev, "ERROR", reason))
     except TimeoutError:
         reason = f"scenario did not finish within {config.scenario_deadline * config.time_scale:.0f}s"
         extra.append(_scenario_verdict(sc, rev, "ERROR", reason))

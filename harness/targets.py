@@ -13,8 +13,10 @@ import contextlib
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
+import tempfile
 from urllib.parse import urlsplit
 
 from harness.errors import HarnessError, UsageError
@@ -98,8 +100,15 @@ class SpawnTarget(Target):
         self.proc: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
         self.output: list[str] = []
+        # A folder that lives as long as the target, across its restarts: the spawned command finds it in
+        # $FAULTLINE_SCRATCH (the reference agents keep their default store there, so a restart is a crash
+        # of the same installation, not a new one).
+        self.scratch: str | None = None
+        self._restarting = False
 
     async def start(self) -> None:
+        if self.scratch is None:
+            self.scratch = tempfile.mkdtemp(prefix="faultline-target-")
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.argv,
@@ -107,7 +116,7 @@ class SpawnTarget(Target):
                 stderr=subprocess.STDOUT,
                 stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**os.environ, "PYTHONUNBUFFERED": "1", "FAULTLINE_SCRATCH": self.scratch},
             )
         except OSError as exc:
             raise HarnessError(f"cannot spawn {self.command!r}: {exc.strerror or exc}") from None
@@ -145,11 +154,18 @@ class SpawnTarget(Target):
             del self.output[:-200]
 
     async def restart(self) -> None:
-        await self.stop(kill=True)
+        self._restarting = True
+        try:
+            await self.stop(kill=True)
+        finally:
+            self._restarting = False
         await self.start()
 
     async def stop(self, *, kill: bool = False) -> None:
         proc, self.proc = self.proc, None
+        if not self._restarting and self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
         if proc is None:
             return
         if proc.returncode is None:

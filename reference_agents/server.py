@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -268,8 +269,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     parser.add_argument("--step-delay", type=float, default=0.0, metavar="SECONDS",
                         help="simulated work per agent step (0: instantaneous)")
-    parser.add_argument("--store", default="memory", metavar="memory|sqlite:PATH",
-                        help="where events, bookings and reports live (sqlite survives a restart)")
+    scratch = os.environ.get("FAULTLINE_SCRATCH")
+    parser.add_argument("--store", default=f"sqlite:{os.path.join(scratch, 'agents.sqlite')}" if scratch else "memory",
+                        metavar="memory|sqlite:PATH",
+                        help="where events, bookings and reports live (sqlite survives a restart); default memory, "
+                             "or sqlite in $FAULTLINE_SCRATCH when Faultline spawned the agents")
     parser.add_argument("--retry-ms", type=int, default=None, metavar="N", help="SSE retry hint sent when priming")
     parser.add_argument("--mutant", default=None, metavar="NAME",
                         help=f"serve with one known bug: {', '.join(sorted(MUTANTS))}")

@@ -18,6 +18,8 @@ PROGRESS = "progress"  # emits several progress notifications, then a result
 ELICIT = "elicitation"  # asks the client a form-mode elicitation, then a result
 SAMPLE = "sampling"  # asks the client for a sampling/createMessage, then a result
 LONG = "long_running"  # a slow tool with many events (for cuts and resumes)
+RESOURCE = "resource"  # a tool whose resource (a URI named in its first progress message, or new in resources/list)
+# changes while it runs, pausing on a form elicitation the client answers (travel_agent's booking)
 EFFECT = "effect"  # a slow tool whose completed runs are counted in its result (`job_runs_completed`)
 SERVER_CLOSE = "server_close"  # a tool whose server closes the SSE stream mid-way (SEP-1699 polling)
 

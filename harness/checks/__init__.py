@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.checks import interaction, messages, outcomes, progress, streams, transport  # noqa: F401 - registers
+from harness.checks import interaction, messages, outcomes, progress, resources, streams, transport  # noqa: F401
 from harness.checks.model import Derived
 from harness.checks.registry import CheckSpec, Outcome, registered
 from harness.history import History, Verdict

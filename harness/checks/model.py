@@ -162,6 +162,20 @@ class Derived:
         found = self._response_records(call)
         return found[0][0] if found else None
 
+    def spans_restart(self, call: Call) -> bool:
+        """The server was restarted while this call was in flight: what it lost is not the network's doing."""
+        end = self.ends.get(call.xs[-1])
+        last = end.seq if end is not None else len(self.h)
+        return any(f.action == "restart" and call.request.seq < f.seq < last for f in self.h.of(Fault))
+
+    def abandoned(self, call: Call) -> bool:
+        """The client stopped following this call before its stream carried the response (a cut it made, a
+        connection the nemesis broke, its own resume budget spent): a truncated stream is no evidence."""
+        if any(is_response(e.message, call.rpc_id) for e in call.stream):
+            return False
+        end = self.ends.get(call.xs[-1])
+        return end is None or end.reason in ("cut", "client-close", "error", "reset")
+
     def tool_calls(self) -> list[Call]:
         return [c for c in self.calls if c.method == "tools/call"]
 

@@ -67,7 +67,7 @@ def _compare(d: Derived, out: Outcome, kind: str) -> Verdict:
             bad.append((call, "an event id was delivered twice", dup))
             continue
         base = d.baseline(call) if call in calls else None
-        if base is None:
+        if base is None or d.spans_restart(call) or d.abandoned(call):
             continue
         checked += 1
         if got == base:
@@ -140,7 +140,11 @@ def replay_per_stream(d: Derived, out: Outcome) -> Verdict:
        spec=f"{T25} § Resumability and Redelivery + § Session Management: a Last-Event-ID of another session or "
             "one never issued must not replay anything; Faultline expects a prompt 4xx")
 def replay_foreign_id(d: Derived, out: Outcome) -> Verdict:
-    probes = [x for x in d.resumes if x not in d.call_of_x]
+    def own(x: int) -> bool:  # resumes a stream of its own session that is not a call's (the GET stream)
+        origin = d.origin.get(d.requests[x].headers.get("last-event-id", ""))
+        return origin is not None and origin[0] == d.session_of.get(x)
+
+    probes = [x for x in d.resumes if x not in d.call_of_x and not own(x)]
     leaks = [e.seq for x, evs in d.events.items() for e in evs
              if e.id and d.origin.get(e.id, ("", x))[0] != d.session_of.get(x) and d.session_of.get(x)]
     if leaks:
@@ -254,6 +258,8 @@ def disconnect_not_cancel(d: Derived, out: Outcome) -> Verdict:
     if not cut:
         return out.unseen("no cut call was resumed")
     for c in cut:
+        if d.spans_restart(c):
+            continue  # a crash, not a disconnect, ended it (the server may answer "interrupted")
         resp = d.response_of(c)
         if resp is not None and "error" in resp:
             return out.fail(f"call {c.rpc_id} was cancelled by the disconnect: {resp['error'].get('message')}",

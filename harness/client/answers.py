@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,8 @@ class Answers:
     elicitation_content: dict[str, JSON] | None = field(default=None)
     sampling: str = "success"  # success | reject | error
     sampling_text: str = "A short, scripted summary from the client's model."
+    # awaited before each answer is sent (method, params): a scenario acts while the server waits on the user
+    before: Callable[[str, dict[str, JSON]], Awaitable[None]] | None = field(default=None, compare=False)
 
     def elicit(self, params: dict[str, JSON]) -> dict[str, JSON]:
         """The JSON-RPC `result` for an elicitation/create (form mode)."""

@@ -82,8 +82,11 @@ class WireClient:
         self.protocol_version = revision.value
         self._ids = 0
         self.http: httpx.AsyncClient | None = None
+        self.seen: list[SseEvent] = []  # every SSE event this client recorded, in order
+        self._new_event: Any = None  # an anyio.Event, made in __aenter__ (it needs the event loop)
 
     async def __aenter__(self) -> WireClient:
+        self._new_event = anyio.Event()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), follow_redirects=False, verify=_ssl_context(),
                                       limits=httpx.Limits(max_connections=16))
         return self
@@ -150,8 +153,10 @@ class WireClient:
                    deadline: float | None = None, purpose: str = "call") -> CallOutcome:
         rid = self.next_id() if request_id is None else request_id
         body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": self._params(params, progress_token)}
+        # a listen stream is silent for as long as nothing changes: only its deadline ends it, not a read timeout
+        quiet = deadline if purpose == "listen" and deadline is not None else None
         return await self._exchange("POST", body, purpose=purpose, stream=f"post:{rid}", rpc_id=rid,
-                                    cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline)
+                                    cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline, read_timeout=quiet)
 
     async def call_tool(self, name: str, arguments: dict[str, Any], *, tamper_request_state: bool = False,
                         **kw: Any) -> CallOutcome:
@@ -169,6 +174,8 @@ class WireClient:
             refused = False
             for key, req in (result.get("inputRequests") or {}).items():
                 method = (req or {}).get("method", "")
+                if self.answers.before is not None:
+                    await self.answers.before(method, (req or {}).get("params") or {})
                 kind, obj, script = self.answers.answer(method, (req or {}).get("params") or {})
                 self.history.append(Answer(client=self.name, x=None, request_id=key, method=method,
                                            reply={kind: obj}, script=script))
@@ -214,10 +221,24 @@ class WireClient:
         return await self._exchange(method, body, purpose=purpose, stream=None, rpc_id=rpc_id, headers=h,
                                     deadline=deadline)
 
+    async def wait_for(self, predicate: Any, timeout: float, *, start: int = 0) -> SseEvent | None:
+        """The first event this client recorded (from index `start`) for which `predicate(event)` holds,
+        waiting for new events up to `timeout` seconds; None if none came."""
+        with anyio.move_on_after(timeout):
+            i = start
+            while True:
+                while i < len(self.seen):
+                    ev = self.seen[i]
+                    i += 1
+                    if predicate(ev):
+                        return ev
+                await self._new_event.wait()
+        return None
+
     # -- one HTTP exchange -----------------------------------------------------------------------
     async def _exchange(self, method: str, body: Any, *, purpose: str, stream: str | None, rpc_id: Any = None,
                         headers: dict[str, str] | None = None, cut_after: int | None = None, cut_mid: bool = False,
-                        deadline: float | None = None) -> CallOutcome:
+                        deadline: float | None = None, read_timeout: float | None = None) -> CallOutcome:
         assert self.http is not None, "use WireClient as an async context manager"
         h = headers if headers is not None else self._headers(body)
         x = self.history.new_exchange()
@@ -230,7 +251,9 @@ class WireClient:
 
         async def talk(tg: Any) -> None:
             try:
-                req = self.http.build_request(method, self.url, headers=h, content=content)  # type: ignore[union-attr]
+                timeout = httpx.Timeout(self.timeout, read=read_timeout) if read_timeout else None
+                req = self.http.build_request(method, self.url, headers=h, content=content,  # type: ignore[union-attr]
+                                              **({"timeout": timeout} if timeout else {}))
                 resp = await self.http.send(req, stream=True)  # type: ignore[union-attr]
                 try:
                     ended.append(await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid, seen))
@@ -335,6 +358,9 @@ class WireClient:
                       65536 else msg.data, retry=msg.retry, message=message, stream=out.stream)
         self.history.append(ev)
         out.events.append(ev)
+        self.seen.append(ev)
+        self._new_event.set()
+        self._new_event = anyio.Event()
         if msg.id:
             out.last_event_id = msg.id
         if msg.retry is not None:
@@ -352,6 +378,8 @@ class WireClient:
 
     async def _answer(self, x: int, request: dict[str, Any]) -> None:
         method = str(request.get("method"))
+        if self.answers.before is not None:
+            await self.answers.before(method, request.get("params") or {})
         kind, obj, script = self.answers.answer(method, request.get("params") or {})
         reply = {"jsonrpc": "2.0", "id": request.get("id"), kind: obj}
         self.history.append(Answer(client=self.name, x=x, request_id=request.get("id"), method=method,

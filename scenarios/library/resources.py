@@ -1,0 +1,262 @@
+"""Durable results as resources: subscribe, poll, and keep them across cuts and restarts.
+
+The `resource` role is a tool whose resource changes while it runs and which pauses on a form
+elicitation (the reference travel_agent: booking pending → awaiting_confirmation → confirmed |
+cancelled). The client learns the URI from the first progress message that names one, and acts
+while the server waits for the user's answer (`Answers.before`): subscribe (2025-11-25) or listen
+(2026-07-28), read, then answer. Every read and notification lands in the history; the checks in
+harness/checks/resources.py judge them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import anyio
+
+from harness.client.answers import Answers
+from harness.revisions import Revision
+from scenarios.api import RESOURCE, NotApplicable, scenario
+
+URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s,;]+")
+UPDATED = "notifications/resources/updated"
+LIST_CHANGED = "notifications/resources/list_changed"
+ACK = "notifications/subscriptions/acknowledged"
+CHECKS = ("resources.updated.notified", "resources.updated.after-commit", "resources.status.forward",
+          "resources.list-changed", "subs.ack-first", "subs.id-on-every", "subs.filter")
+
+
+def _method(ev: Any) -> str:
+    return str(ev.message.get("method", "")) if isinstance(ev.message, dict) else ""
+
+
+def uri_named(c: Any) -> str | None:
+    """The first URI a progress message of this client's streams named."""
+    for ev in c.seen:
+        if _method(ev) == "notifications/progress":
+            m = URI.search(str((ev.message.get("params") or {}).get("message") or ""))
+            if m:
+                return m.group(0).rstrip(":.")
+    return None
+
+
+def _updated(uri: str) -> Any:
+    return lambda ev: _method(ev) == UPDATED and (ev.message.get("params") or {}).get("uri") == uri
+
+
+async def _listen(c: Any, tg: Any, ctx: Any, notifications: dict[str, Any]) -> Any:
+    """Open a 2026 listen stream in `tg` and wait for its acknowledgment; returns its request id."""
+    rid = c.next_id()
+    mark = len(c.seen)
+    tg.start_soon(lambda: c.call("subscriptions/listen", {"notifications": notifications}, request_id=rid,
+                                 deadline=ctx.deadline(60), purpose="listen"))
+    await c.wait_for(lambda ev: ev.stream == f"post:{rid}", ctx.deadline(5), start=mark)
+    return rid
+
+
+async def _get_stream(c: Any, tg: Any, ctx: Any) -> None:
+    """Open the 2025 standalone GET stream in `tg` and wait until it delivered its first event (priming)."""
+    mark = len(c.seen)
+    tg.start_soon(lambda: c.open_get_stream(deadline=ctx.deadline(60)))
+    await c.wait_for(lambda ev: ev.stream == "get", ctx.deadline(5), start=mark)
+
+
+def _subscribed_booking(outcome: str) -> Any:
+    async def play(ctx: Any) -> None:
+        tool, args = ctx.role(RESOURCE)
+        r2025 = ctx.revision is Revision.R2025
+        found: dict[str, Any] = {}
+
+        async with anyio.create_task_group() as streams:
+            async def before(method: str, params: dict[str, Any]) -> None:
+                uri = uri_named(c)
+                if uri is None:
+                    return  # (no URI: NotApplicable after the call, not from inside the answer)
+                found["uri"] = uri
+                if r2025:
+                    await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
+                else:
+                    await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
+                await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+                found["mark"] = len(c.seen)
+                streams.start_soon(react, uri, found["mark"])
+
+            async def react(uri: str, mark: int) -> None:
+                """A client that reads as soon as it is told the resource changed (while the call still runs)."""
+                try:
+                    if await c.wait_for(_updated(uri), ctx.deadline(10), start=mark) is None:
+                        ctx.note("no update notification for the final change within the deadline", uri=uri)
+                    else:
+                        await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+                finally:
+                    reacted.set()
+
+            reacted = anyio.Event()
+            answers = Answers(elicitation="accept" if outcome == "confirmed" else "decline",
+                              elicitation_content={"confirm": True} if outcome == "confirmed" else None, before=before)
+            async with ctx.client("A", answers=answers) as c:
+                await c.open()
+                if r2025:
+                    await _get_stream(c, streams, ctx)
+                else:
+                    await _listen(c, streams, ctx, {"resourcesListChanged": True})
+                await c.call("resources/list", {}, deadline=ctx.deadline(5))
+                await c.call_tool(tool, args, progress_token=f"resource-{outcome}", deadline=ctx.deadline(20))
+                if "uri" not in found:
+                    raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress, "
+                                        "so there was no moment to subscribe")
+                uri = found["uri"]
+                with anyio.move_on_after(ctx.deadline(15)):
+                    await reacted.wait()
+                await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+                await c.call("resources/list", {}, deadline=ctx.deadline(5))
+                streams.cancel_scope.cancel()
+    return play
+
+
+for _outcome in ("confirmed", "cancelled"):
+    scenario(f"resource-subscribe-{_outcome}", "Subscribe to the booking the resource tool creates (2025: "
+             "resources/subscribe, updates on the GET stream; 2026: subscriptions/listen), read it, answer the "
+             f"user's question so it ends {_outcome}: every change is notified after it is readable.",
+             roles=(RESOURCE,), checks=CHECKS, tags=("resource", "durability"))(_subscribed_booking(_outcome))
+
+
+@scenario("resource-unsubscribe", "Subscribe to the booking, then unsubscribe before the user answers: the "
+          "final change must not be notified.",
+          revisions=(Revision.R2025,), roles=(RESOURCE,), checks=("resources.updated.only-subscribed",),
+          tags=("resource",))
+async def resource_unsubscribe(ctx: Any) -> None:
+    tool, args = ctx.role(RESOURCE)
+    found: dict[str, Any] = {}
+
+    async def before(method: str, params: dict[str, Any]) -> None:
+        uri = uri_named(c)
+        if uri is None:
+            return
+        found["uri"] = uri
+        await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
+        await c.call("resources/unsubscribe", {"uri": uri}, deadline=ctx.deadline(5))
+        found["mark"] = len(c.seen)
+
+    async with anyio.create_task_group() as streams:
+        async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
+                                                   before=before)) as c:
+            await c.open()
+            await _get_stream(c, streams, ctx)
+            await c.call_tool(tool, args, progress_token="unsubscribed", deadline=ctx.deadline(20))
+            if "uri" not in found:
+                raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress")
+            if "uri" in found:
+                # a bounded wait for what must NOT come: the final change after the unsubscribe
+                await c.wait_for(_updated(found["uri"]), ctx.deadline(1), start=found["mark"])
+                await c.call("resources/read", {"uri": found["uri"]}, deadline=ctx.deadline(5))
+            streams.cancel_scope.cancel()
+
+
+@scenario("resource-unknown-uri", "Read a resource URI the server never created: a JSON-RPC error -32602 "
+          "(2025-11-25 also allows -32002), never an empty `contents`.",
+          roles=(RESOURCE,), checks=("resources.read.unknown",), tags=("resource",))
+async def resource_unknown_uri(ctx: Any) -> None:
+    tool, args = ctx.role(RESOURCE)
+    async with ctx.client("A", answers=Answers(elicitation="decline")) as c:
+        await c.open()
+        await c.call_tool(tool, args, progress_token="unknown-uri", deadline=ctx.deadline(20))
+        uri = uri_named(c)
+        if uri is None:
+            raise NotApplicable("the resource tool named no URI in its progress messages")
+        unknown = uri.rstrip("/").rsplit("/", 1)[0] + "/faultline-never-created"
+        ctx.note("read a URI the server never created", unknown_uri=unknown)
+        await c.call("resources/read", {"uri": unknown}, deadline=ctx.deadline(5), purpose="unknown-resource")
+
+
+@scenario("resource-restart", "Kill the server (SIGKILL) while the booking waits for the user, start it "
+          "again on its durable store, and poll resources/read: the booking is still there, at the status it "
+          "had or a later one.",
+          roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource", "durability"))
+async def resource_restart(ctx: Any) -> None:
+    tool, args = ctx.role(RESOURCE)
+    found: dict[str, Any] = {}
+
+    async def before(method: str, params: dict[str, Any]) -> None:
+        uri = uri_named(c)
+        if uri is None:
+            return
+        found["uri"] = uri
+        await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+        await ctx.restart_target()
+
+    async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
+                                               before=before)) as c:
+        await c.open()
+        await c.call_tool(tool, args, progress_token="restart", deadline=ctx.deadline(20))
+    if "uri" not in found:
+        raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress, so there "
+                            "was no moment to restart")
+    async with ctx.client("B") as b:
+        await b.open()
+        await b.call("resources/read", {"uri": found["uri"]}, deadline=ctx.deadline(5))
+
+
+@scenario("resource-poll-only", "A client that never subscribes: it runs the booking to its end and polls "
+          "resources/read; each read shows the same status or a later one, ending at the final one.",
+          roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource",))
+async def resource_poll_only(ctx: Any) -> None:
+    tool, args = ctx.role(RESOURCE)
+    found: dict[str, Any] = {}
+
+    async def before(method: str, params: dict[str, Any]) -> None:
+        found["uri"] = uri_named(c)
+        if found["uri"]:
+            await c.call("resources/read", {"uri": found["uri"]}, deadline=ctx.deadline(5))
+
+    async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
+                                               before=before)) as c:
+        await c.open()
+        await c.call_tool(tool, args, progress_token="poll", deadline=ctx.deadline(20))
+        if not found.get("uri"):
+            raise NotApplicable("the resource tool named no URI in its progress messages")
+        for _ in range(2):
+            await c.call("resources/read", {"uri": found["uri"]}, deadline=ctx.deadline(5))
+
+
+@scenario("resource-cut-updates", "Cut the stream that carries the updates, let the booking change while it is "
+          "down, then resume it with Last-Event-ID (2025) or listen again (2026) and read: the change is "
+          "delivered (2025) and never lost (both).",
+          roles=(RESOURCE,), checks=("resources.updated.notified", "resources.status.forward"),
+          tags=("resource", "resume"))
+async def resource_cut_updates(ctx: Any) -> None:
+    tool, args = ctx.role(RESOURCE)
+    r2025 = ctx.revision is Revision.R2025
+    found: dict[str, Any] = {}
+
+    async with anyio.create_task_group() as streams:
+        async def before(method: str, params: dict[str, Any]) -> None:
+            uri = uri_named(c)
+            if uri is None:
+                return
+            found["uri"] = uri
+            if r2025:
+                await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
+            else:  # listen, and lose the stream right after its acknowledgment
+                await c.call("subscriptions/listen", {"notifications": {"resourceSubscriptions": [uri]}},
+                             cut_after=1, deadline=ctx.deadline(5), purpose="listen")
+            await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+            found["mark"] = len(c.seen)
+
+        async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
+                                                   before=before)) as c:
+            await c.open()
+            get = await c.open_get_stream(cut_after=1, deadline=ctx.deadline(5)) if r2025 else None
+            await c.call_tool(tool, args, progress_token="cut-updates", deadline=ctx.deadline(20))
+            if "uri" not in found:
+                raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress")
+            uri = found["uri"]
+            ctx.note("the booking changed while the update stream was down; recover it", uri=uri)
+            if r2025 and get is not None and get.last_event_id:
+                streams.start_soon(lambda: c.resume("get", get.last_event_id, deadline=ctx.deadline(30)))
+                await c.wait_for(_updated(uri), ctx.deadline(5), start=found["mark"])
+            elif not r2025:
+                await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
+            await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+            streams.cancel_scope.cancel()
