@@ -251,9 +251,9 @@ class WireClient:
 
         async def talk(tg: Any) -> None:
             try:
-                timeout = httpx.Timeout(self.timeout, read=read_timeout) if read_timeout else None
+                timeout = httpx.Timeout(self.timeout, read=read_timeout) if read_timeout else self.http.timeout  # type: ignore[union-attr]
                 req = self.http.build_request(method, self.url, headers=h, content=content,  # type: ignore[union-attr]
-                                              **({"timeout": timeout} if timeout else {}))
+                                              timeout=timeout)
                 resp = await self.http.send(req, stream=True)  # type: ignore[union-attr]
                 try:
                     ended.append(await self._read(resp, x, out, tg, rpc_id, cut_after, cut_mid, seen))
