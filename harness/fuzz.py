@@ -21,6 +21,7 @@ from typing import Any
 
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from harness import __version__
@@ -76,9 +77,9 @@ class FuzzStats:
 
 
 class _Found(Exception):
-    def __init__(self, signature: list[str], schedule: Schedule) -> None:
+    def __init__(self, signature: list[str], schedule: Schedule, revision: Revision) -> None:
         super().__init__(", ".join(signature))
-        self.signature, self.schedule = signature, schedule
+        self.signature, self.schedule, self.revision = signature, schedule, revision
 
 
 def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: float, seed_value: int | None,
@@ -91,31 +92,34 @@ def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: f
     stop_at = stats.started + time_budget
     roles = [r for r in FUZZ_ROLES if config.profile.role(r)]
     revisions = list(config.revisions)
+    known: set[tuple[str, tuple[str, ...]]] = set()  # (revision, signature) already reported
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
-        for i, rev in enumerate(revisions):
-            known: set[tuple[str, ...]] = set()
-            # each revision gets an equal share of what is left of the budget
-            rev_stop = time.monotonic() + (stop_at - time.monotonic()) / (len(revisions) - i)
-            while time.monotonic() < rev_stop:
-                found = _search(portal, rig, rev, roles, known, stats, rev_stop, max_examples, seed_value,
-                                target.can_restart, on_progress)
-                if found is None:
-                    break
-                failures.append(found)
-                known.add(tuple(found.signature))
-                if stop_at_first:
-                    return failures, stats
+        while time.monotonic() < stop_at:
+            found = _search(portal, rig, revisions, roles, known, stats, stop_at, max_examples, seed_value,
+                            target.can_restart, on_progress)
+            if found is None:
+                break
+            failures.append(found)
+            known.add((found.revision, tuple(found.signature)))
+            if stop_at_first:
+                break
     return failures, stats
 
 
-def _search(portal: Any, rig: Rig, rev: Revision, roles: list[str], known: set[tuple[str, ...]], stats: FuzzStats,
-            stop_at: float, max_examples: int, seed_value: int | None, can_restart: bool,
+def _search(portal: Any, rig: Rig, revisions: list[Revision], roles: list[str],
+            known: set[tuple[str, tuple[str, ...]]], stats: FuzzStats, stop_at: float, max_examples: int,
+            seed_value: int | None, can_restart: bool,
             on_progress: Callable[[FuzzStats, str], None] | None) -> Failure | None:
+    """One Hypothesis search over (revision, schedule): the revision is drawn like the rest (and shrinks
+    toward the first one), so every revision is explored from the first second of the budget."""
     memo: dict[str, tuple[list[str], ScenarioResult]] = {}
     first_failure: list[float] = []
 
-    def run(schedule: Schedule) -> tuple[list[str], ScenarioResult]:
-        key = json.dumps(schedule.to_json(), sort_keys=True)
+    def key_of(rev: Revision, schedule: Schedule) -> str:
+        return rev.value + json.dumps(schedule.to_json(), sort_keys=True)
+
+    def run(rev: Revision, schedule: Schedule) -> tuple[list[str], ScenarioResult]:
+        key = key_of(rev, schedule)
         if key not in memo:
             result = portal.call(rig.run, schedule_scenario(schedule), rev)
             memo[key] = (failing(result), result)
@@ -124,29 +128,30 @@ def _search(portal: Any, rig: Rig, rev: Revision, roles: list[str], known: set[t
                 stats.shrinks += 1
         return memo[key]
 
-    def prop(schedule: Schedule) -> None:
-        key = json.dumps(schedule.to_json(), sort_keys=True)
-        if key not in memo and time.monotonic() > stop_at:
+    def prop(case: tuple[Revision, Schedule]) -> None:
+        rev, schedule = case
+        if key_of(rev, schedule) not in memo and time.monotonic() > stop_at:
             return  # budget spent: the remaining examples pass without running
-        signature, _ = run(schedule)
+        signature, _ = run(rev, schedule)
         if on_progress:
             on_progress(stats, f"{rev.value} {schedule.describe()}")
-        if signature and tuple(signature) not in known:
+        if signature and (rev.value, tuple(signature)) not in known:
             if not first_failure:
                 first_failure.append(time.monotonic() - stats.started)
                 stats.failures += 1
-            raise _Found(signature, schedule)
+            raise _Found(signature, schedule, rev)
 
+    cases = st.sampled_from(revisions).flatmap(
+        lambda rev: schedules(rev, roles, can_restart=can_restart).map(lambda sch: (rev, sch)))
     test = settings(settings.get_profile(hypothesis_profile()), max_examples=max_examples,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])(
-        given(schedules(rev, roles, can_restart=can_restart))(prop))
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])(given(cases)(prop))
     if seed_value is not None:
         test = seed(seed_value)(test)
     try:
         test()
     except _Found as found:
-        _, result = run(found.schedule)
-        return Failure(rev.value, found.signature, found.schedule, result, first_failure[0], stats.examples)
+        _, result = run(found.revision, found.schedule)
+        return Failure(found.revision.value, found.signature, found.schedule, result, first_failure[0], stats.examples)
     return None
 
 

@@ -43,8 +43,14 @@ PROBES = (
     "version",              # a request with an unsupported MCP-Protocol-Version
     "origin",               # a request with a non-local Origin
     "delete",               # DELETE the session, then use it
+    # library moves on the `resource` role (scenarios/library/resources.py), each in its own session:
+    "resource_subscribe",   # subscribe (2025) / listen (2026), read on each update, run the booking to its end
+    "resource_unsubscribe",  # subscribe, unsubscribe, then the booking changes
+    "resource_unknown",     # read a URI the server never created
+    "resource_restart",     # SIGKILL + restart while the booking waits for the user, then read it
 )
-PROBES_2026 = ("origin",)
+PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart")
+RESTART_PROBES = ("resource_restart",)
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
 
@@ -133,7 +139,7 @@ def _runs(out: Any) -> int | None:
 def play(schedule: Schedule) -> Any:
     """The scenario body that performs a schedule.
 
-    1. an undisturbed twin of the call (what the faulted one is compared with, and the effect baseline);
+    1. with strikes, an undisturbed twin of the call (what the faulted one is compared with, the effect baseline);
     2. the faults go in, then the call (with the concurrent call, the second session, the open GET stream
        and the stall release running beside it); the faults come out;
     3. network down / restart, then the client recovers: resume to the end (2025) or re-issue (2026);
@@ -149,9 +155,11 @@ def play(schedule: Schedule) -> Any:
         r2025 = ctx.revision is Revision.R2025
         async with ctx.client("A", answers=answers) as c:
             await c.open()
-            twin = await c.call_tool(tool, args, progress_token="fuzz-twin", deadline=ctx.deadline(15))
-            if r2025:  # a server_close tool closes even an undisturbed stream on purpose: poll it to the end
-                twin = await resume_to_end(ctx, c, twin)
+            twin = None
+            if schedule.strikes:  # the undisturbed twin a disturbed call is compared with (and the effect baseline)
+                twin = await c.call_tool(tool, args, progress_token="fuzz-twin", deadline=ctx.deadline(15))
+                if r2025:  # a server_close tool closes even an undisturbed stream on purpose: poll it to the end
+                    twin = await resume_to_end(ctx, c, twin)
             toxics = [await ctx.fault(t, a) for t, a in plan.toxics]
             stall = await ctx.fault("faultline.sse_stall", {"events": plan.stall.k}) if plan.stall else None
             outcomes: dict[str, Any] = {}
@@ -206,7 +214,9 @@ def play(schedule: Schedule) -> Any:
                 ctx.note("re-issue the cut call with a new request id")
                 again = await c.call_tool(tool, args, progress_token="fuzz-again", deadline=ctx.deadline(15))
                 before, after = _runs(twin), _runs(again)
-                if before is not None and after is not None:
+                # only a cut while the job clearly still ran (priming + at most one event) proves a cancellation
+                early = out.ended == "cut" and len(out.events) <= 2
+                if before is not None and after is not None and early:
                     side = 1 if outcomes.get("side") is not None and outcomes["side"].response is not None else 0
                     ctx.note("effect", before=before, after=after, completed_calls=1 + side, cut_calls=1)
             await _probes(ctx, c, schedule, out, answers)
@@ -239,3 +249,19 @@ async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answe
         elif probe == "delete":
             await c.delete()
             await c.raw("POST", body=PING, purpose="after-delete", deadline=ctx.deadline(5))
+        elif probe.startswith("resource_"):
+            await _library_move(ctx, probe)
+
+
+async def _library_move(ctx: Any, probe: str) -> None:
+    from scenarios.api import NotApplicable
+    from scenarios.library import resources
+
+    body = {"resource_subscribe": resources._subscribed_booking("confirmed"),
+            "resource_unsubscribe": resources.resource_unsubscribe,
+            "resource_unknown": resources.resource_unknown_uri,
+            "resource_restart": resources.resource_restart}[probe]
+    try:
+        await body(ctx)
+    except NotApplicable as exc:  # the target has no resource role, or cannot be restarted: nothing to probe
+        ctx.note(f"probe {probe} skipped: {exc}")

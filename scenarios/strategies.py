@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.revisions import Revision
-from scenarios.schedules import KINDS, PROBES, PROBES_2026, Schedule, Strike
+from scenarios.schedules import KINDS, PROBES, PROBES_2026, RESTART_PROBES, Schedule, Strike
 
 MAX_STRIKES = 3
 MAX_EVENT = 12
@@ -29,7 +29,8 @@ def strikes(*, can_restart: bool) -> st.SearchStrategy[Strike]:
 def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False) -> st.SearchStrategy[Schedule]:
     """Schedules for one revision over the roles the target profile has."""
     two_sessions = st.booleans() if revision is Revision.R2025 else st.just(False)
-    probes = PROBES if revision is Revision.R2025 else PROBES_2026
+    probes = tuple(p for p in (PROBES if revision is Revision.R2025 else PROBES_2026)
+                   if can_restart or p not in RESTART_PROBES)
     moves = st.lists(st.sampled_from(probes), unique=True, max_size=3).map(lambda ps: tuple(sorted(ps, key=probes.index)))
     return st.builds(
         Schedule,

@@ -1,0 +1,47 @@
+"""`faultline fuzz` end to end: it finds a mutant's bug, shrinks it, writes a repro that `faultline replay`
+reproduces against the mutant and not against the clean agents."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from harness.cli import main
+from harness.commands.replay import load_repro, reproduces
+from harness.fuzz import fuzz, write_repro
+from harness.profiles import REFERENCE
+from harness.revisions import ALL
+from harness.runner import RunConfig
+from harness.targets import SpawnTarget
+
+
+def _agents(tmp: Path, mutant: str | None = None) -> str:
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "20",
+           "--store", f"sqlite:{tmp / ((mutant or 'clean') + '.sqlite')}"]
+    return shlex.join(cmd + (["--mutant", mutant] if mutant else []))
+
+
+def test_fuzz_finds_shrinks_and_replays_a_mutant(tmp_path: Path) -> None:
+    cmd = _agents(tmp_path, "no-origin-check")
+    config = RunConfig(scenarios=[], revisions=ALL, profile=REFERENCE)
+    failures, stats = fuzz(SpawnTarget(cmd), config, max_examples=300, time_budget=90, seed_value=0,
+                           stop_at_first=True)
+    assert failures, f"no failure in {stats.examples} examples"
+    f = failures[0]
+    assert "http.origin.reject-403" in f.signature
+    assert "origin" in f.schedule.probes and len(f.schedule.strikes) <= 3
+    path = write_repro(f, SpawnTarget(cmd), config, 0, tmp_path / "repros")
+    data = load_repro(path)
+    assert data["failing"] == f.signature and data["history"] and data["schedule"]["probes"]
+    assert reproduces(data, SpawnTarget(cmd))  # against the mutant: still fails
+    assert not reproduces(data, SpawnTarget(_agents(tmp_path)))  # against the clean agents: fixed
+    assert main(["replay", str(path), "--spawn", _agents(tmp_path)]) == 0
+    assert main(["replay", str(path)]) == 1
+
+
+def test_replay_of_a_broken_file_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "r.json"
+    bad.write_text("{}")
+    assert main(["replay", str(bad)]) == 2
+    assert "not a Faultline repro" in capsys.readouterr().err
