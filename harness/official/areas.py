@@ -54,6 +54,9 @@ FAULTLINE_AREAS: dict[str, str] = {
     "rpc.": "lifecycle",
     "mrtr.": "mrtr (2026-07-28)",
     "harness.": "(scenario not run)",  # e.g. a role the profile lacks, or a target that cannot restart
+    "harness.outcome.": "streams",  # a call that ended without a response or a status (indeterminate)
+    "resources.": "resources",
+    "subs.": "resources",
 }
 
 AREA_ORDER = ("lifecycle", "tools", "resources", "prompts", "completion", "logging", "progress", "sampling",
