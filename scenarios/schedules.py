@@ -49,7 +49,12 @@ PROBES = (
     "resource_unknown",     # read a URI the server never created
     "resource_restart",     # SIGKILL + restart while the booking waits for the user, then read it
 )
-PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart")
+# 2026-07-28 only: the library's disconnect-cancels move on the `effect` role (a baseline run, a run cut after
+# its first event, a re-issue: the cut run must not have completed)
+PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "disconnect_cancels")
+ORDER = PROBES + ("disconnect_cancels",)
+LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown", "resource_restart",
+                 "disconnect_cancels")
 RESTART_PROBES = ("resource_restart",)
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
@@ -226,7 +231,7 @@ def play(schedule: Schedule) -> Any:
 
 async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answers) -> None:
     r2025 = ctx.revision is Revision.R2025
-    wanted = [p for p in PROBES if p in schedule.probes and (r2025 or p in PROBES_2026)]
+    wanted = [p for p in ORDER if p in schedule.probes and (p in PROBES_2026 if not r2025 else p in PROBES)]
     first_id = next((e.id for e in out.events if e.id), None)
     for probe in wanted:
         if probe == "resume_after_result" and first_id:
@@ -249,15 +254,16 @@ async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answe
         elif probe == "delete":
             await c.delete()
             await c.raw("POST", body=PING, purpose="after-delete", deadline=ctx.deadline(5))
-        elif probe.startswith("resource_"):
+        elif probe.startswith("resource_") or probe == "disconnect_cancels":
             await _library_move(ctx, probe)
 
 
 async def _library_move(ctx: Any, probe: str) -> None:
     from scenarios.api import NotApplicable
-    from scenarios.library import resources
+    from scenarios.library import resources, stateless
 
-    body = {"resource_subscribe": resources._subscribed_booking("confirmed"),
+    body = {"disconnect_cancels": stateless.disconnect_cancels,
+            "resource_subscribe": resources._subscribed_booking("confirmed"),
             "resource_unsubscribe": resources.resource_unsubscribe,
             "resource_unknown": resources.resource_unknown_uri,
             "resource_restart": resources.resource_restart}[probe]

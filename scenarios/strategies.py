@@ -9,7 +9,16 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.revisions import Revision
-from scenarios.schedules import KINDS, PROBES, PROBES_2026, RESTART_PROBES, Schedule, Strike
+from scenarios.schedules import (
+    KINDS,
+    LIBRARY_MOVES,
+    ORDER,
+    PROBES,
+    PROBES_2026,
+    RESTART_PROBES,
+    Schedule,
+    Strike,
+)
 
 MAX_STRIKES = 3
 MAX_EVENT = 12
@@ -31,7 +40,14 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
     two_sessions = st.booleans() if revision is Revision.R2025 else st.just(False)
     probes = tuple(p for p in (PROBES if revision is Revision.R2025 else PROBES_2026)
                    if can_restart or p not in RESTART_PROBES)
-    moves = st.lists(st.sampled_from(probes), unique=True, max_size=3).map(lambda ps: tuple(sorted(ps, key=probes.index)))
+    # cheap probes are drawn one coin each (any of them is likely in an example); the library moves, which
+    # cost a whole booking or a restart, at most one per example
+    cheap = [p for p in probes if p not in LIBRARY_MOVES]
+    library = [p for p in probes if p in LIBRARY_MOVES]
+    moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]),
+                      st.lists(st.sampled_from(library), max_size=1) if library else st.just([])).map(
+        lambda drawn: tuple(sorted([p for p, on in zip(cheap, drawn[0], strict=True) if on] + list(drawn[1]),
+                                   key=ORDER.index)))
     return st.builds(
         Schedule,
         role=st.sampled_from(sorted(roles)),
