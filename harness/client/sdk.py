@@ -267,18 +267,14 @@ class SdkClient:
         self.history.append(Answer(client=self.name, x=self.transport.x_of_server_request.get(rid), request_id=rid,
                                    method=method, reply={kind: obj}, script=script))
 
-    async def _elicit(self, ctx: Any, params: Any) -> types.ElicitResult | types.ErrorData:
+    async def _reply(self, ctx: Any, method: str, params: Any, result: Any) -> Any:
         raw = params.model_dump(mode="json", by_alias=True, exclude_none=True)
-        kind, obj, script = self.answers.answer("elicitation/create", raw)
-        self._record(ctx, "elicitation/create", kind, obj, script)
-        if kind == "error":
-            return types.ErrorData.model_validate(obj)
-        return types.ElicitResult.model_validate(obj)
+        kind, obj, script = self.answers.answer(method, raw)
+        self._record(ctx, method, kind, obj, script)
+        return types.ErrorData.model_validate(obj) if kind == "error" else result.model_validate(obj)
+
+    async def _elicit(self, ctx: Any, params: Any) -> types.ElicitResult | types.ErrorData:
+        return await self._reply(ctx, "elicitation/create", params, types.ElicitResult)  # type: ignore[no-any-return]
 
     async def _sample(self, ctx: Any, params: Any) -> types.CreateMessageResult | types.ErrorData:
-        raw = params.model_dump(mode="json", by_alias=True, exclude_none=True)
-        kind, obj, script = self.answers.answer("sampling/createMessage", raw)
-        self._record(ctx, "sampling/createMessage", kind, obj, script)
-        if kind == "error":
-            return types.ErrorData.model_validate(obj)
-        return types.CreateMessageResult.model_validate(obj)
+        return await self._reply(ctx, "sampling/createMessage", params, types.CreateMessageResult)  # type: ignore[no-any-return]

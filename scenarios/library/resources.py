@@ -41,6 +41,14 @@ def uri_named(c: Any) -> str | None:
     return None
 
 
+def _learn(c: Any, found: dict[str, Any]) -> str | None:
+    """At the user's question: the URI the tool named so far, remembered in `found` (None if none yet)."""
+    uri = uri_named(c)
+    if uri is not None:
+        found["uri"] = uri
+    return uri
+
+
 def _updated(uri: str) -> Any:
     return lambda ev: _method(ev) == UPDATED and (ev.message.get("params") or {}).get("uri") == uri
 
@@ -70,10 +78,9 @@ def _subscribed_booking(outcome: str) -> Any:
 
         async with anyio.create_task_group() as streams:
             async def before(method: str, params: dict[str, Any]) -> None:
-                uri = uri_named(c)
+                uri = _learn(c, found)
                 if uri is None:
                     return  # (no URI: NotApplicable after the call, not from inside the answer)
-                found["uri"] = uri
                 if r2025:
                     await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
                 else:
@@ -131,10 +138,9 @@ async def resource_unsubscribe(ctx: Any) -> None:
     found: dict[str, Any] = {}
 
     async def before(method: str, params: dict[str, Any]) -> None:
-        uri = uri_named(c)
+        uri = _learn(c, found)
         if uri is None:
             return
-        found["uri"] = uri
         await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
         await c.call("resources/unsubscribe", {"uri": uri}, deadline=ctx.deadline(5))
         found["mark"] = len(c.seen)
@@ -179,10 +185,9 @@ async def resource_restart(ctx: Any) -> None:
     found: dict[str, Any] = {}
 
     async def before(method: str, params: dict[str, Any]) -> None:
-        uri = uri_named(c)
+        uri = _learn(c, found)
         if uri is None:
             return
-        found["uri"] = uri
         await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
         await ctx.restart_target()
 
@@ -232,10 +237,9 @@ async def resource_cut_updates(ctx: Any) -> None:
 
     async with anyio.create_task_group() as streams:
         async def before(method: str, params: dict[str, Any]) -> None:
-            uri = uri_named(c)
+            uri = _learn(c, found)
             if uri is None:
                 return
-            found["uri"] = uri
             if r2025:
                 await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
             else:  # listen, and lose the stream right after its acknowledgment
