@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
     "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),
     "replay": ("harness.commands.replay", "re-run a repro file; exit 1 if the failure reproduces"),
+    "orchestrate": ("harness.commands.orchestrate", "the orchestrator plans a trip with two agents (--demo: with a fault)"),
 }
 
 

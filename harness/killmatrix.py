@@ -58,6 +58,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "resource-lost-on-restart": (("resources.status.forward",), ("resource-restart",)),
     "listen-no-ack": (("subs.ack-first",), ("resource-subscribe",)),
     "listen-unrequested": (("subs.filter",), ("resource-subscribe",)),
+    "task-first-not-working": (("tasks.state.transitions",), ("task-lifecycle",)),
+    "task-terminal-reopens": (("tasks.state.terminal", "tasks.ext.state.terminal"), ("task-lifecycle",)),
+    "task-result-drift": (("tasks.result.terminal", "harness.tasks.result-exact"), ("task-lifecycle",)),
+    "task-cancel-terminal-ok": (("tasks.cancel.terminal",), ("task-lifecycle",)),
+    "task-unnegotiated": (("tasks.ext.requires-capability",), ("task-lifecycle",)),
+    "task-progress-after-terminal": (("progress.task.stop-terminal",), ("task-lifecycle",)),
 }
 
 KILL_STATUSES = ("FAIL", "WARN")

@@ -48,6 +48,8 @@ REFERENCE = Profile(
         "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
         "effect": Role("long_running_agent", {"steps": 8, "step_ms": 30, "job": "faultline-effect"}),
         "resource": Role("travel_agent", {"destination": "Bergen"}),
+        "task": Role("long_running_agent", {"steps": 4, "step_ms": 400}),
+        "task_input": Role("travel_agent", {"destination": "Tromsø"}),
     },
     restartable=True,
 )

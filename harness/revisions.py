@@ -51,3 +51,32 @@ def parse(value: str) -> tuple[Revision, ...]:
     except ValueError:
         choices = ", ".join([r.value for r in ALL] + ["all"])
         raise ValueError(f"unknown revision {value!r} (choose from {choices})") from None
+
+
+# Tasks: 2025-11-25 core utility (`{"task": Task}` answers a task-augmented call), 2026-07-28 the
+# `io.modelcontextprotocol/tasks` extension (`resultType: "task"`, declared per request).
+TASKS_EXTENSION = META_PREFIX + "tasks"
+RELATED_TASK = META_PREFIX + "related-task"
+TASK_TERMINAL = frozenset({"completed", "failed", "cancelled"})
+TASK_STATUSES = frozenset({"working", "input_required"}) | TASK_TERMINAL
+# seconds after a task was first seen terminal that its last progress may still be in flight (scenarios listen
+# longer than this; the progress.task.stop-terminal check fails a progress later than this)
+TASK_PROGRESS_GRACE = 0.5
+
+
+def task_of(result: object, revision: Revision | str) -> dict[str, object] | None:
+    """The task a tools/call result created (its CreateTaskResult), or None."""
+    if not isinstance(result, dict):
+        return None
+    if Revision(revision) is Revision.R2025:
+        task = result.get("task")
+        return task if isinstance(task, dict) and isinstance(task.get("taskId"), str) else None
+    return result if result.get("resultType") == "task" and isinstance(result.get("taskId"), str) else None
+
+
+def declares_tasks(params: object) -> bool:
+    """Does a 2026 request's `_meta` declare the tasks extension among its client capabilities?"""
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    caps = meta.get(META_CLIENT_CAPABILITIES) if isinstance(meta, dict) else None
+    extensions = caps.get("extensions") if isinstance(caps, dict) else None
+    return isinstance(extensions, dict) and TASKS_EXTENSION in extensions

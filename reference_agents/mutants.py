@@ -60,6 +60,15 @@ MUTANTS: dict[str, str] = {
                      "before the acknowledgment",
     "listen-unrequested": "2026 subscriptions/listen delivers every change notification, also types and URIs "
                           "the stream did not ask for",
+    # tasks (task_protocol.py, tasks.py)
+    "task-first-not-working": "a new task is announced `submitted` (SEP-1686's draft) instead of `working`",
+    "task-terminal-reopens": "the first tasks/get of a finished task shows it `working` again (re-run), then "
+                             "finished",
+    "task-result-drift": "a task's result loses its structuredContent: not what the synchronous call returns",
+    "task-cancel-terminal-ok": "2025 tasks/cancel of a finished task answers the task instead of error -32602",
+    "task-unnegotiated": "2026 task-capable tools answer with a task even when the request did not declare the "
+                         "tasks extension",
+    "task-progress-after-terminal": "2025 a task's progress ticker keeps sending progress after the task finished",
 }
 
 

@@ -47,9 +47,11 @@ from mcp_types import (
     SubscriptionsAcknowledgedNotificationParams,
     SubscriptionsListenRequestParams,
     SubscriptionsListenResult,
+    ToolExecution,
     UnsubscribeRequestParams,
 )
 from mcp_types import Resource as MCPResource
+from mcp_types import Tool as MCPTool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 logger = logging.getLogger(__name__)
@@ -160,6 +162,12 @@ class AgentsMCP(MCPServer):
 
     records: Any = None  # set by server.build_mcp: () -> Iterable[(kind, Record)]
     mutant: str | None = None
+    task_tools: frozenset[str] = frozenset()  # tools that can run as tasks (execution.taskSupport "optional")
+
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        return [t.model_copy(update={"execution": ToolExecution(task_support="optional")})
+                if t.name in self.task_tools else t for t in tools]
 
     async def list_resources(self) -> list[MCPResource]:
         listed = await super().list_resources()

@@ -36,12 +36,14 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reference_agents import conformance_fixtures, long_running, research, resources, travel
+from reference_agents import conformance_fixtures, long_running, research, resources, task_bodies, travel
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, check_mutant
 from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
 from reference_agents.runtime import AgentRuntime
 from reference_agents.storage import MemoryStorage, Storage, open_storage
+from reference_agents.task_protocol import TasksExtension, declare_tasks
+from reference_agents.tasks import TaskEngine
 from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -59,10 +61,15 @@ class AgentsConfig:
     conformance_fixtures: bool = False  # also the official conformance suite's fixture tools
 
 
-def build_mcp(rt: AgentRuntime) -> MCPServer:
+def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
     bus = InMemorySubscriptionBus()
+    engine = engine or TaskEngine(rt, mutant=rt.mutant)
+    task_bodies.install(engine)
     mcp = AgentsMCP("faultline-reference-agents", instructions="Travel, research and long-running reference agents.",
-                    log_level="WARNING", subscriptions=bus)
+                    log_level="WARNING", subscriptions=bus, extensions=[tasks := TasksExtension(engine)])
+    mcp._lowlevel_server.middleware.append(tasks.legacy_task_call)
+    mcp.task_tools = frozenset(engine.bodies)
+    declare_tasks(mcp._lowlevel_server)
     mcp.mutant = rt.mutant
     mcp.records = lambda: [(kind, rec) for kind in ("booking", "report") for rec in rt.storage.list_records(kind)]
     rt.events = ResourceEvents(bus, rt.mutant)
@@ -118,7 +125,8 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     # (mutant resource-lost-on-restart: bookings and reports in memory, whatever the store)
     records = MemoryStorage() if config.mutant == "resource-lost-on-restart" else storage
     rt = AgentRuntime(records, config.step_delay, config.mutant, hooks=config.hooks)
-    mcp = build_mcp(rt)
+    engine = TaskEngine(rt, storage, config.mutant)  # tasks are durable whatever the records' mutant
+    mcp = build_mcp(rt, engine)
     if config.conformance_fixtures:
         conformance_fixtures.register(mcp)
     hub = EventHub(storage, config.hooks)
@@ -137,7 +145,7 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        async with manager.run():
+        async with manager.run(), engine.running():
             yield
 
     app: ASGIApp = Starlette(routes=[Route("/mcp", endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan)

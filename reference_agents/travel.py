@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
@@ -28,6 +31,7 @@ from reference_agents.runtime import BOOKING_URI, AgentRuntime, is_modern, load_
 
 TOTAL = 5
 KEY = "confirm_price"
+Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -47,8 +51,11 @@ def _question(destination: str, price: int) -> str:
 
 
 def register(mcp: MCPServer, rt: AgentRuntime) -> None:
-    @mcp.tool(description="Plan and book a trip: progress, then asks you to confirm the price.")
-    async def travel_agent(destination: str, ctx: Context) -> CallToolResult | InputRequiredResult:
+    @mcp.tool(description="Plan and book a trip: progress, then asks you to confirm the price. "
+                          "`idempotency_key`: a re-sent call with the same key continues the same booking "
+                          "(a confirmed one is returned as it is).")
+    async def travel_agent(destination: str, ctx: Context, travellers: int = 1, budget: int = 0, dates: str = "",
+                           idempotency_key: str = "") -> CallToolResult | InputRequiredResult:
         caps = ctx.client_capabilities
         if caps is None or caps.elicitation is None:
             raise ToolError("travel_agent must confirm the price with the user, but this client did not "
@@ -58,17 +65,18 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             answer = (ctx.input_responses or {}).get(KEY)
             if not isinstance(answer, ElicitResult):  # the answer is missing: ask again (MRTR § Error Handling)
                 return _ask(state["booking_id"], state["destination"], state["price"])
-            return await _finish(rt, ctx, state["booking_id"], state["destination"], state["price"], answer)
+            return await _finish(rt, ctx.report_progress, state["booking_id"], state["destination"], state["price"],
+                                 answer)
 
-        booking_id = new_id()
-        uri = BOOKING_URI.format(id=booking_id)
-        await rt.save("booking", booking_id, "pending", destination=destination, uri=uri)
-        price = price_for(destination)
-        steps = [f"booking {uri}: searching flights to {destination}", f"comparing hotels in {destination}",
-                 "checking availability", f"best price found: ${price}"]
-        for i, message in enumerate(steps, start=1):
+        trip = Trip(destination, travellers, budget, dates)
+        booking_id = booking_id_for(idempotency_key) if idempotency_key else new_id()
+        done = await start_booking(rt, booking_id, trip)
+        if done is not None:
+            return done
+        for i, message in enumerate(search_steps(booking_id, destination), start=1):
             await ctx.report_progress(i, TOTAL, message)
             await rt.step()
+        price = price_for(destination)
         await rt.save("booking", booking_id, "awaiting_confirmation", price=price)
         if is_modern(ctx):
             return _ask(booking_id, destination, price)
@@ -81,7 +89,58 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
                           f"(error {exc.error.code}: {exc.error.message}).",
                           structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
                           is_error=True)
-        return await _finish(rt, ctx, booking_id, destination, price, answer)
+        return await _finish(rt, ctx.report_progress, booking_id, destination, price, answer)
+
+
+@dataclass(frozen=True)
+class Trip:
+    """The user's context for a booking."""
+
+    destination: str
+    travellers: int = 1
+    budget: int = 0
+    dates: str = ""
+
+
+def booking_id_for(idempotency_key: str) -> str:
+    return "b" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:11]
+
+
+def search_steps(booking_id: str, destination: str) -> list[str]:
+    uri = BOOKING_URI.format(id=booking_id)
+    return [f"booking {uri}: searching flights to {destination}", f"comparing hotels in {destination}",
+            "checking availability", f"best price found: ${price_for(destination)}"]
+
+
+async def start_booking(rt: AgentRuntime, booking_id: str, trip: Trip) -> CallToolResult | None:
+    """Create the booking (pending), or find it again for a re-sent call: a finished booking is answered
+    as it is (None: go on with the booking)."""
+    old = rt.storage.get_record("booking", booking_id)
+    if old is not None and old.status in ("confirmed", "cancelled"):
+        return booking_result(old.id, old.status, old.data)
+    if old is None:
+        await rt.save("booking", booking_id, "pending", destination=trip.destination, uri=BOOKING_URI.format(id=booking_id),
+                      travellers=trip.travellers, budget=trip.budget, dates=trip.dates)
+    return None
+
+
+def booking_result(booking_id: str, status: str, data: dict[str, Any]) -> CallToolResult:
+    uri = BOOKING_URI.format(id=booking_id)
+    destination, price = data.get("destination"), data.get("price")
+    context: dict[str, Any] = {k: data[k] for k in ("travellers", "budget", "dates") if k in data}
+    if status == "confirmed":
+        return result(f"Booked: {destination} for ${price} (booking {booking_id}, {uri}).",
+                      structured={"booking_id": booking_id, "status": status, "destination": destination,
+                                  "price": price, "uri": uri, **context},
+                      link=(uri, f"booking-{booking_id}"))
+    why = data.get("reason", "cancelled")
+    return result(f"Booking {booking_id} to {destination} was cancelled by the user: {REASONS.get(why, why)}.",
+                  structured={"booking_id": booking_id, "status": "cancelled", "reason": why,
+                              "destination": destination, "price": price, **context})
+
+
+REASONS = {"not confirmed": "the user did not confirm the price", "declined": "the user declined the price "
+           "confirmation", "cancelled": "the user cancelled the confirmation"}
 
 
 def _ask(booking_id: str, destination: str, price: int) -> InputRequiredResult:
@@ -91,27 +150,16 @@ def _ask(booking_id: str, destination: str, price: int) -> InputRequiredResult:
     return InputRequiredResult(input_requests={KEY: request}, request_state=state)
 
 
-async def _finish(rt: AgentRuntime, ctx: Context, booking_id: str, destination: str, price: int,
+async def _finish(rt: AgentRuntime, progress: Progress, booking_id: str, destination: str, price: int,
                   answer: ElicitResult) -> CallToolResult:
-    uri = BOOKING_URI.format(id=booking_id)
     content = answer.content or {}
     if answer.action == "accept" and content.get("confirm") is True:
-        await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} confirmed")
+        await progress(TOTAL, TOTAL, f"booking {booking_id} confirmed")
         rec = await rt.save("booking", booking_id, "confirmed", notes=content.get("notes"))
-        return result(f"Booked: {destination} for ${price} (booking {booking_id}, {uri}).",
-                      structured={"booking_id": booking_id, "status": rec.status, "destination": destination,
-                                  "price": price, "uri": uri},
-                      link=(uri, f"booking-{booking_id}"))
+        return booking_result(booking_id, rec.status, rec.data)
     if rt.mutant == "elicitation-decline-hangs":  # mutant: a decline/cancel leaves the tool waiting for ever
         await anyio.sleep_forever()
-    if answer.action == "accept":
-        why, text = "not confirmed", "the user did not confirm the price"
-    elif answer.action == "decline":
-        why, text = "declined", "the user declined the price confirmation"
-    else:
-        why, text = "cancelled", "the user cancelled the confirmation"
-    await ctx.report_progress(TOTAL, TOTAL, f"booking {booking_id} cancelled")
-    await rt.save("booking", booking_id, "cancelled", reason=why)
-    return result(f"Booking {booking_id} to {destination} was cancelled by the user: {text}.",
-                  structured={"booking_id": booking_id, "status": "cancelled", "reason": why,
-                              "destination": destination, "price": price})
+    why = "not confirmed" if answer.action == "accept" else ("declined" if answer.action == "decline" else "cancelled")
+    await progress(TOTAL, TOTAL, f"booking {booking_id} cancelled")
+    rec = await rt.save("booking", booking_id, "cancelled", reason=why)
+    return booking_result(booking_id, "cancelled", rec.data)

@@ -21,6 +21,8 @@ LONG = "long_running"  # a slow tool with many events (for cuts and resumes)
 RESOURCE = "resource"  # a tool whose resource (a URI named in its first progress message, or new in resources/list)
 # changes while it runs, pausing on a form elicitation the client answers (travel_agent's booking)
 EFFECT = "effect"  # a slow tool whose completed runs are counted in its result (`job_runs_completed`)
+TASK = "task"  # a task-capable tool with a deterministic result, reporting "step k/N" as it goes (tasks)
+TASK_INPUT = "task_input"  # a task-capable tool that needs the user's answer (a form elicitation) while it runs
 SERVER_CLOSE = "server_close"  # a tool whose server closes the SSE stream mid-way (SEP-1699 polling)
 
 

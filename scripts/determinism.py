@@ -1,11 +1,13 @@
 """Run the whole suite against the reference agents N times in a row and compare the verdicts.
 
-    python scripts/determinism.py [--runs 20] [--time-scale 1]
+    python scripts/determinism.py [--runs 20] [--time-scale 1] [-k SCENARIO ...]
 
 Each run is `faultline demo` (all scenarios, both revisions, spawned agents on a SQLite store).
 Prints one line per run (exit code, verdict rows, hash of the sorted (scenario, revision, check,
 status) tuples) and, if any run differs from the first, the rows that differ. Exit 0 only when
-every run exited 0 with identical verdicts.
+every run exited 0 with identical verdicts. `-k` narrows each run to some scenarios (as `faultline demo -k`),
+e.g. `-k task-restart-each-step` for the tasks' SIGKILL + restart at each step; each run line then also says
+how many restarts the histories record.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--time-scale", type=float, default=1.0)
+    p.add_argument("-k", dest="scenarios", action="append", default=[], metavar="SCENARIO")
     args = p.parse_args()
     if args.runs < 1:
         p.error("--runs must be >= 1")
@@ -38,11 +41,15 @@ def main() -> int:
         for i in range(1, args.runs + 1):
             out = Path(tmp) / f"run{i}"
             started = time.monotonic()
+            selected = [a for k in args.scenarios for a in ("-k", k)]
             rc = subprocess.run([sys.executable, "-m", "harness", "demo", "--out", str(out),
-                                 "--time-scale", str(args.time_scale)], capture_output=True, text=True).returncode
+                                 "--time-scale", str(args.time_scale), *selected],
+                                capture_output=True, text=True).returncode
             got = verdicts(out / "verdicts.json") if (out / "verdicts.json").exists() else set()
             digest = hashlib.sha256(repr(sorted(got)).encode()).hexdigest()[:16]
-            print(f"run {i:>2}: exit {rc}, {len(got)} verdict rows, hash {digest}, "
+            restarts = sum(line.count('"action":"restart"') for h in (out / "histories").glob("*.jsonl")
+                           for line in h.read_text().splitlines()) if (out / "histories").exists() else 0
+            print(f"run {i:>2}: exit {rc}, {len(got)} verdict rows, hash {digest}, {restarts} restarts, "
                   f"{time.monotonic() - started:.1f}s", flush=True)
             if first is None:
                 first = got

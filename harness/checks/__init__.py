@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.checks import interaction, messages, outcomes, progress, resources, streams, transport  # noqa: F401
+from harness.checks import (  # noqa: F401
+    interaction,
+    messages,
+    outcomes,
+    progress,
+    resources,
+    streams,
+    tasks,
+    transport,
+)
 from harness.checks.model import Derived
 from harness.checks.registry import CheckSpec, Outcome, registered
 from harness.history import History, Verdict

@@ -6,10 +6,15 @@ from __future__ import annotations
 from harness.checks.model import Derived, is_progress, is_response
 from harness.checks.registry import Outcome, check
 from harness.history import Verdict
-from harness.revisions import Revision
+from harness.revisions import RELATED_TASK, Revision
 
 BOTH = (Revision.R2025, Revision.R2026)
 P25 = "2025-11-25_basic_utilities_progress.mdx"
+
+
+def _for_task(msg: dict) -> bool:
+    meta = (msg.get("params") or {}).get("_meta")
+    return isinstance(meta, dict) and RELATED_TASK in meta
 
 
 def _progress_calls(d: Derived) -> list:
@@ -81,8 +86,8 @@ def progress_on_request_stream(d: Derived, out: Outcome) -> Verdict:
     seen = 0
     for x, evs in d.events.items():
         for e in evs:
-            if not is_progress(e.message):
-                continue
+            if not is_progress(e.message) or _for_task(e.message):
+                continue  # a task's progress outlives its creating request: any stream will do (ambiguity 18)
             seen += 1
             owner = owners.get((d.session_of.get(x, ""), (e.message.get("params") or {}).get("progressToken")))
             if owner is not None and x not in owner.xs:

@@ -57,10 +57,13 @@ FAULTLINE_AREAS: dict[str, str] = {
     "harness.outcome.": "streams",  # a call that ended without a response or a status (indeterminate)
     "resources.": "resources",
     "subs.": "resources",
+    "tasks.": "tasks",
+    "harness.tasks.": "tasks",
+    "progress.task.": "tasks",
 }
 
 AREA_ORDER = ("lifecycle", "tools", "resources", "prompts", "completion", "logging", "progress", "sampling",
-              "elicitation", "streams", "resumability", "origin", "mrtr (2026-07-28)", "other",
+              "elicitation", "streams", "resumability", "tasks", "origin", "mrtr (2026-07-28)", "other",
               "(scenario not run)")
 
 

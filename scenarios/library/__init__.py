@@ -1,3 +1,13 @@
 """The built-in scenarios, one module per subject. Importing this package registers them."""
 
-from scenarios.library import interaction, isolation, network, resources, resume, sdk, stateless, transport  # noqa: F401
+from scenarios.library import (  # noqa: F401
+    interaction,
+    isolation,
+    network,
+    resources,
+    resume,
+    sdk,
+    stateless,
+    tasks,
+    transport,
+)

@@ -180,7 +180,8 @@ class RawClient:
         if self.revision != V2026:
             return {}
         extra = {"Mcp-Method": body["method"]}
-        name = body.get("params", {}).get("name") or body.get("params", {}).get("uri")
+        params = body.get("params", {})
+        name = params.get("name") or params.get("uri") or params.get("taskId")
         if name:
             extra["Mcp-Name"] = name
         return extra
