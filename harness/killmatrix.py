@@ -64,6 +64,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "task-cancel-terminal-ok": (("tasks.cancel.terminal",), ("task-lifecycle",)),
     "task-unnegotiated": (("tasks.ext.requires-capability",), ("task-lifecycle",)),
     "task-progress-after-terminal": (("progress.task.stop-terminal",), ("task-lifecycle",)),
+    "task-input-unrelated": (("tasks.input-required.related-task",), ("task-input-reconnect",)),
 }
 
 KILL_STATUSES = ("FAIL", "WARN")

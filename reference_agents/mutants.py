@@ -68,6 +68,8 @@ MUTANTS: dict[str, str] = {
     "task-cancel-terminal-ok": "2025 tasks/cancel of a finished task answers the task instead of error -32602",
     "task-unnegotiated": "2026 task-capable tools answer with a task even when the request did not declare the "
                          "tasks extension",
+    "task-input-unrelated": "2025 a task's elicitation/sampling request on tasks/result lacks the related-task "
+                            "_meta",
     "task-progress-after-terminal": "2025 a task's progress ticker keeps sending progress after the task finished",
 }
 

@@ -200,6 +200,8 @@ class TasksExtension(Extension):
     async def _ask_client(self, ctx: ServerRequestContext[Any, Any], task_id: str,
                           requests: dict[str, dict[str, Any]]) -> None:
         async def one(key: str, wire: dict[str, Any]) -> None:
+            if self.engine.mutant == "task-input-unrelated":  # mutant: the question does not say whose it is
+                wire = {**wire, "params": {k: v for k, v in (wire.get("params") or {}).items() if k != "_meta"}}
             if wire.get("method") == "elicitation/create":
                 request: Any = ElicitRequest.model_validate(wire)
                 answer_type: Any = ElicitResult

@@ -302,6 +302,28 @@ def task_progress_stops(d: Derived, out: Outcome) -> Verdict:
     return out.ok(f"{judged} task(s): no progress after their terminal status")
 
 
+@check("task-input-related", requirement="tasks.input-required.related-task", revisions=(Revision.R2025,),
+       level="MUST", spec=f"{T25} § Input Required Status: the receiver MUST include the "
+                          "io.modelcontextprotocol/related-task metadata in the request to associate it with the task")
+def task_input_related(d: Derived, out: Outcome) -> Verdict:
+    asked = 0
+    for call in d.calls:
+        if call.method != "tasks/result":
+            continue
+        for e in call.stream:
+            msg = e.message
+            if not (isinstance(msg, dict) and "id" in msg and msg.get("method") in ("elicitation/create",
+                                                                                   "sampling/createMessage")):
+                continue
+            asked += 1
+            if related_task(msg) != call.params.get("taskId"):
+                return out.fail(f"{msg['method']} on the tasks/result stream of task {call.params.get('taskId')} "
+                                f"names task {related_task(msg)!r} in its related-task _meta", [call.request.seq, e.seq])
+    if not asked:
+        return out.unseen("no elicitation or sampling request arrived on a tasks/result stream")
+    return out.ok(f"{asked} request(s) for a task's input, each naming its task")
+
+
 def related_task(msg: Any) -> str | None:
     """The task a message says it belongs to (`_meta` related-task), if any."""
     params = msg.get("params") if isinstance(msg, dict) else None

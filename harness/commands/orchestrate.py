@@ -24,7 +24,7 @@ import anyio
 
 from harness.errors import HarnessError, UsageError
 from harness.proxy.client import ProxyClient, embedded_proxy
-from harness.targets import SpawnTarget
+from harness.targets import SpawnTarget, check_reachable, parse_target_url
 from reference_agents.orchestrator import (
     REVISIONS,
     V2025,
@@ -123,6 +123,8 @@ async def _start_all(targets: list[SpawnTarget]) -> None:
 
 
 async def run_against(travel: str, research: str, trip: TripRequest, revision: str, deadline: float) -> Outcome:
+    for url in (travel, research):  # a server that is not there at all is the user's setup, not a finding (exit 3)
+        await check_reachable(parse_target_url(url))
     outcome = Outcome(Timeline())
     await _plan(Orchestrator(travel, research, revision=revision, timeline=outcome.timeline, deadline=deadline),
                 trip, outcome)
