@@ -65,6 +65,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "task-unnegotiated": (("tasks.ext.requires-capability",), ("task-lifecycle",)),
     "task-progress-after-terminal": (("progress.task.stop-terminal",), ("task-lifecycle",)),
     "task-input-unrelated": (("tasks.input-required.related-task",), ("task-input-reconnect",)),
+    "task-unknown-id-internal": (("tasks.errors", "tasks.ext.errors.unknown-id"), ("task-lifecycle",)),
+    "task-timestamps-epoch": (("tasks.fields",), ("task-lifecycle",)),
+    "task-get-no-result": (("tasks.ext.get.shape",), ("task-lifecycle",)),
+    "task-ack-returns-task": (("tasks.ext.ack-empty",), ("task-cancel",)),
+    "task-create-lazy": (("tasks.ext.durable-create",), ("task-lifecycle",)),
+    "task-lost-on-restart": (("tasks.ttl.retention",), ("task-input-restart",)),
 }
 
 KILL_STATUSES = ("FAIL", "WARN")

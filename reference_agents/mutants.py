@@ -70,6 +70,14 @@ MUTANTS: dict[str, str] = {
                          "tasks extension",
     "task-input-unrelated": "2025 a task's elicitation/sampling request on tasks/result lacks the related-task "
                             "_meta",
+    "task-unknown-id-internal": "tasks/get|result|cancel of an unknown task id answer -32603 (a leaked lookup "
+                                "error) instead of -32602",
+    "task-timestamps-epoch": "2025 tasks/get gives createdAt as seconds since the epoch, not an ISO 8601 string",
+    "task-get-no-result": "2026 tasks/get of a completed task leaves out its `result` (as if tasks/result existed)",
+    "task-ack-returns-task": "2026 tasks/cancel acknowledges with the task (2025's answer) instead of an empty result",
+    "task-create-lazy": "a task is announced (CreateTaskResult) before it is stored: tasks/get finds it only 0.5 s "
+                        "later",
+    "task-lost-on-restart": "tasks are kept in memory only: gone after a restart even with --store sqlite:PATH",
     "task-progress-after-terminal": "2025 a task's progress ticker keeps sending progress after the task finished",
 }
 

@@ -125,7 +125,8 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     # (mutant resource-lost-on-restart: bookings and reports in memory, whatever the store)
     records = MemoryStorage() if config.mutant == "resource-lost-on-restart" else storage
     rt = AgentRuntime(records, config.step_delay, config.mutant, hooks=config.hooks)
-    engine = TaskEngine(rt, storage, config.mutant)  # tasks are durable whatever the records' mutant
+    # tasks are durable whatever the records' mutant (mutant task-lost-on-restart: tasks in memory only)
+    engine = TaskEngine(rt, MemoryStorage() if config.mutant == "task-lost-on-restart" else storage, config.mutant)
     mcp = build_mcp(rt, engine)
     if config.conformance_fixtures:
         conformance_fixtures.register(mcp)

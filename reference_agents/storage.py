@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +111,9 @@ class MemoryStorage(Storage):
         self._events: dict[tuple[str, int], list[StoredEvent]] = {}
         self._by_seq: dict[int, StoredEvent] = {}
         self._records: dict[tuple[str, str], Record] = {}
-        self._max_seq = 0
+        # event ids of a process must not repeat another process's: start past any earlier run's (the clock in
+        # milliseconds), so a Last-Event-ID kept across a restart never names a new session's event
+        self._max_seq = time.time_ns() // 1_000_000
 
     def add_session(self, session: str) -> None:
         self._sessions.setdefault(session, "live")

@@ -131,6 +131,8 @@ class TasksExtension(Extension):
     def _task(self, task_id: str, revision: str) -> TaskState:
         state = self.engine.load(task_id)
         if state is None or state.revision != revision:
+            if self.engine.mutant == "task-unknown-id-internal":  # mutant: the lookup's KeyError leaks out
+                raise MCPError(-32603, f"internal error: KeyError: {task_id!r}")
             raise MCPError(INVALID_PARAMS, f"unknown task {task_id!r}")
         return state
 
@@ -138,8 +140,14 @@ class TasksExtension(Extension):
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
             state = self._reopen(self._task(params.taskId, R2026))
-            return {"resultType": "complete", **state.task_2026(detailed=True)}
-        return self._reopen(self._task(params.taskId, R2025)).task_2025()
+            detailed = state.task_2026(detailed=True)
+            if self.engine.mutant == "task-get-no-result":  # mutant: the 2025 habit, the result only by tasks/result
+                detailed.pop("result", None)
+            return {"resultType": "complete", **detailed}
+        task = self._reopen(self._task(params.taskId, R2025)).task_2025()
+        if self.engine.mutant == "task-timestamps-epoch":  # mutant: seconds since the epoch, not ISO 8601
+            task["createdAt"] = int(self._task(params.taskId, R2025).created_at)
+        return task
 
     def _reopen(self, state: TaskState) -> TaskState:
         """(mutant task-terminal-reopens) the first look at a finished task shows it working again, as if it
@@ -166,7 +174,9 @@ class TasksExtension(Extension):
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
             self._task(params.taskId, R2026)
-            self.engine.cancel(params.taskId)  # a finished task stays as it is
+            cancelled = self.engine.cancel(params.taskId)  # a finished task stays as it is
+            if self.engine.mutant == "task-ack-returns-task" and cancelled is not None:  # mutant: 2025's answer
+                return {"resultType": "complete", **cancelled.task_2026(detailed=False)}
             return {"resultType": "complete"}
         state = self._task(params.taskId, R2025)
         if state.terminal and self.engine.mutant == "task-cancel-terminal-ok":  # mutant: no error, the task as is

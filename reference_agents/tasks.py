@@ -242,11 +242,19 @@ class TaskEngine:
         state = TaskState(uuid.uuid4().hex, tool, dict(arguments), revision, now, now, ttl, progress_token=progress_token,
                           idempotency_key=key, can_elicit=can_elicit, can_sample=can_sample,
                           status_message="The operation is now in progress.")
-        self.put(state)
         if self._tg is None:
             raise MCPError(-32603, "the task engine is not running")
+        if self.mutant == "task-create-lazy":  # mutant: answered first, stored (and started) a moment later
+            self._tg.start_soon(self._store_later, state)
+            return state
+        self.put(state)
         self._tg.start_soon(self._run, state.id)
         return state
+
+    async def _store_later(self, state: TaskState) -> None:
+        await anyio.sleep(0.5)
+        self.put(state)
+        await self._run(state.id)
 
     async def _run(self, task_id: str) -> None:
         state = self.load(task_id)

@@ -12,6 +12,7 @@ from harness.checks import (  # noqa: F401
     resources,
     streams,
     tasks,
+    tasks_ext,
     transport,
 )
 from harness.checks.model import Derived

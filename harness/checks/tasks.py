@@ -1,123 +1,29 @@
-"""Tasks: how a task's status moves, what its result is, who may get one (both revisions).
-
-Every place a task shows itself is an observation: the CreateTaskResult, each `tasks/get`,
-`tasks/list` entry, 2025 `tasks/cancel` result, and status notifications on any stream. A task's
-observations are ordered by `lastUpdatedAt`, then by arrival (the catalogue's rule, so an
-eventually-consistent read that is older than one already seen is not a move back).
-"""
+"""Task checks for 2025-11-25 (the spec's tasks utility), and TTL retention on both revisions: how a task's
+status moves, what tasks/result returns, cancels of finished tasks, errors, fields, task progress, the
+related-task tag on a task's questions. The 2026-07-28 extension's checks are in tasks_ext.py; what both
+derive from a history is in task_model.py."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from harness.checks.model import Call, Derived, is_progress
 from harness.checks.registry import Outcome, check
-from harness.history import Verdict
-from harness.revisions import (
-    RELATED_TASK,
-    TASK_PROGRESS_GRACE,
-    TASK_STATUSES,
-    TASK_TERMINAL,
-    Revision,
-    declares_tasks,
-    task_of,
+from harness.checks.task_model import (
+    T25,
+    creations,
+    differs,
+    is_iso,
+    observations,
+    plain,
+    refused_invalid,
+    related_task,
+    sync_outcome,
+    terminal_moves,
+    unknown_id_probes,
 )
-
-T25 = "2025-11-25_basic_utilities_tasks.mdx"
-T26 = "sep-2663-tasks-extension.md"
-NOTIFICATIONS = ("notifications/tasks/status", "notifications/tasks")
-
-
-@dataclass(frozen=True)
-class Observation:
-    seq: int
-    t: float
-    status: str
-    source: str  # create | get | list | cancel | notification
-    task: dict[str, Any]
-
-    @property
-    def updated(self) -> float:
-        try:
-            return datetime.fromisoformat(str(self.task.get("lastUpdatedAt")).replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            return float("-inf")
-
-
-def _result(d: Derived, call: Call) -> tuple[int, dict[str, Any]] | None:
-    msg = d.response_of(call)
-    seq = d.response_seq(call)
-    res = (msg or {}).get("result")
-    return (seq, res) if isinstance(res, dict) and seq is not None else None
-
-
-def observations(d: Derived) -> dict[str, list[Observation]]:
-    """Task id -> its observations, ordered by lastUpdatedAt then arrival."""
-    out: dict[str, list[Observation]] = {}
-
-    def add(seq: int, source: str, task: Any) -> None:
-        if isinstance(task, dict) and isinstance(task.get("taskId"), str):
-            t = d.h.records[seq].t if 0 <= seq < len(d.h.records) else 0.0
-            out.setdefault(task["taskId"], []).append(Observation(seq, t, str(task.get("status")), source, task))
-
-    for call in d.calls:
-        got = _result(d, call)
-        if got is None:
-            continue
-        seq, res = got
-        if call.method == "tools/call":
-            add(seq, "create", task_of(res, d.revision))
-        elif call.method == "tasks/get":
-            add(seq, "get", res)
-        elif call.method == "tasks/list":
-            for task in res.get("tasks") or []:
-                add(seq, "list", task)
-        elif call.method == "tasks/cancel" and d.revision == Revision.R2025.value:
-            add(seq, "cancel", res)
-    for evs in d.events.values():
-        for e in evs:
-            if isinstance(e.message, dict) and e.message.get("method") in NOTIFICATIONS:
-                add(e.seq, "notification", e.message.get("params"))
-    for obs in out.values():
-        obs.sort(key=lambda o: (o.updated, o.seq))
-    return out
-
-
-def creations(d: Derived) -> dict[str, Call]:
-    """Task id -> the tools/call that created it."""
-    out = {}
-    for call in d.tool_calls():
-        got = _result(d, call)
-        task = task_of(got[1], d.revision) if got else None
-        if task is not None:
-            out[str(task["taskId"])] = call
-    return out
-
-
-def _plain(result: Any) -> Any:
-    """A result as the tool produced it: without `_meta` (related-task, serverInfo stamps)."""
-    return {k: v for k, v in result.items() if k != "_meta"} if isinstance(result, dict) else result
-
-
-def _sync_outcome(d: Derived, created: Call) -> dict[str, Any] | None:
-    """The response of a synchronous call (no task) of the same tool and arguments, if there is one."""
-    for call in d.tool_calls():
-        if call is created or call.tool != created.tool:
-            continue
-        msg = d.response_of(call)
-        if msg is None or task_of(msg.get("result"), d.revision) is not None:
-            continue
-        if isinstance(msg.get("result"), dict) and msg["result"].get("resultType") == "input_required":
-            continue
-        return msg
-    return None
-
-
-def _differs(a: Any, b: Any) -> str:
-    return f"{json.dumps(a, sort_keys=True)[:200]} vs {json.dumps(b, sort_keys=True)[:200]}"
+from harness.history import Verdict
+from harness.revisions import TASK_PROGRESS_GRACE, TASK_STATUSES, TASK_TERMINAL, Revision
 
 
 @check("task-starts-working", requirement="tasks.state.transitions", revisions=(Revision.R2025,), level="MUST",
@@ -137,37 +43,11 @@ def task_starts_working(d: Derived, out: Outcome) -> Verdict:
     return out.ok(f"{len(tasks)} task(s) began working, every status a known one")
 
 
-def _terminal_moves(d: Derived, out: Outcome, compare_payload: bool) -> Verdict:
-    tasks = observations(d)
-    ended = {tid: obs for tid, obs in tasks.items() if any(o.status in TASK_TERMINAL for o in obs)}
-    if not ended:
-        return out.unseen("no task was seen in a terminal status")
-    for task_id, obs in ended.items():
-        first = next(o for o in obs if o.status in TASK_TERMINAL)
-        for o in obs[obs.index(first) + 1:]:
-            if o.status != first.status:
-                return out.fail(f"task {task_id} was {first.status} ({first.source}), later {o.status} "
-                                f"({o.source})", [first.seq, o.seq])
-            for key in ("result", "error") if compare_payload else ():
-                if key in first.task and key in o.task and _plain(first.task[key]) != _plain(o.task[key]):
-                    return out.fail(f"task {task_id}: its {key} changed after it was {first.status}: "
-                                    f"{_differs(first.task[key], o.task[key])}", [first.seq, o.seq])
-    return out.ok(f"{len(ended)} task(s) stayed in their terminal status")
-
-
 @check("task-terminal-stable", requirement="tasks.state.terminal", revisions=(Revision.R2025,), level="MUST NOT",
        spec=f"{T25} § Task Status Lifecycle: tasks with a completed, failed, or cancelled status are in a terminal "
             "state and MUST NOT transition to any other status")
 def task_terminal_stable(d: Derived, out: Outcome) -> Verdict:
-    return _terminal_moves(d, out, compare_payload=False)
-
-
-@check("task-ext-terminal-stable", requirement="tasks.ext.state.terminal", revisions=(Revision.R2026,),
-       level="implied (SHOULD NOT)",
-       spec=f"{T26} § Task Status, § Task Polling: completed, failed and cancelled are terminal (clients poll "
-            "until one); a terminal task's status, result or error should not change")
-def task_ext_terminal_stable(d: Derived, out: Outcome) -> Verdict:
-    return _terminal_moves(d, out, compare_payload=True)
+    return terminal_moves(d, out, compare_payload=False)
 
 
 @check("task-result-exact", requirement="tasks.result.terminal", revisions=(Revision.R2025,), level="MUST",
@@ -184,49 +64,23 @@ def task_result_exact(d: Derived, out: Outcome) -> Verdict:
             continue
         first_call, first = answers[0]
         for c, m in answers[1:]:
-            if _plain(m.get("result")) != _plain(first.get("result")) or m.get("error") != first.get("error"):
-                return out.fail(f"task {task_id}: tasks/result answered differently twice: {_differs(first, m)}",
+            if plain(m.get("result")) != plain(first.get("result")) or m.get("error") != first.get("error"):
+                return out.fail(f"task {task_id}: tasks/result answered differently twice: {differs(first, m)}",
                                 [d.response_seq(first_call) or 0, d.response_seq(c) or 0])
-        sync = _sync_outcome(d, created)
+        sync = sync_outcome(d, created)
         if sync is None:
             continue
         compared += 1
         if "error" in sync or "error" in first:
             same = (sync.get("error") or {}).get("code") == (first.get("error") or {}).get("code")
         else:
-            same = _plain(sync.get("result")) == _plain(first.get("result"))
+            same = plain(sync.get("result")) == plain(first.get("result"))
         if not same:
             return out.fail(f"task {task_id}: tasks/result is not what the synchronous call returned: "
-                            f"{_differs(_plain(first.get('result') or first.get('error')), _plain(sync.get('result') or sync.get('error')))}",
+                            f"{differs(plain(first.get('result') or first.get('error')), plain(sync.get('result') or sync.get('error')))}",
                             [created.request.seq, d.response_seq(first_call) or 0])
     if not compared:
         return out.unseen("no tasks/result answer with a synchronous call of the same tool to compare with")
-    return out.ok(f"{compared} task result(s) equal to the synchronous call's")
-
-
-@check("task-ext-result-exact", requirement="harness.tasks.result-exact", revisions=(Revision.R2026,), level="MUST",
-       spec=f"{T26} § Tasks (CompletedTask.result: the final result of the task, the result type of the original "
-            "request), § Task Execution Errors (failed: the JSON-RPC error); Faultline: equal to an undisturbed "
-            "synchronous call's")
-def task_ext_result_exact(d: Derived, out: Outcome) -> Verdict:
-    made = creations(d)
-    tasks = observations(d)
-    compared = 0
-    for task_id, created in made.items():
-        final = next((o for o in tasks.get(task_id, []) if o.status in ("completed", "failed")), None)
-        sync = _sync_outcome(d, created)
-        if final is None or sync is None:
-            continue
-        compared += 1
-        if final.status == "completed":
-            got, want = _plain(final.task.get("result")), _plain(sync.get("result"))
-        else:
-            got, want = (final.task.get("error") or {}).get("code"), (sync.get("error") or {}).get("code")
-        if got != want:
-            return out.fail(f"task {task_id} ended {final.status} with something else than the synchronous call "
-                            f"gave: {_differs(got, want)}", [created.request.seq, final.seq])
-    if not compared:
-        return out.unseen("no finished task with a synchronous call of the same tool to compare with")
     return out.ok(f"{compared} task result(s) equal to the synchronous call's")
 
 
@@ -255,27 +109,6 @@ def task_cancel_terminal(d: Derived, out: Outcome) -> Verdict:
     if not seen:
         return out.unseen("no tasks/cancel of a task already seen terminal")
     return out.ok(f"{seen} cancel(s) of finished tasks refused with -32602")
-
-
-@check("task-needs-extension", requirement="tasks.ext.requires-capability", revisions=(Revision.R2026,),
-       level="MUST NOT", spec=f"{T26} § Capability Negotiation: a server MUST NOT return CreateTaskResult to a client "
-                              "that did not include the extension capability on its request")
-def task_needs_extension(d: Derived, out: Outcome) -> Verdict:
-    seen = 0
-    for call in d.tool_calls():
-        if declares_tasks(call.params):
-            continue
-        got = _result(d, call)
-        if got is None:
-            continue
-        seen += 1
-        res = got[1]
-        if res.get("resultType") == "task" or ("taskId" in res and "status" in res):
-            return out.fail(f"tools/call {call.params.get('name')!r} without the tasks extension was answered with a "
-                            "task", [call.request.seq, got[0]])
-    if not seen:
-        return out.unseen("no tool call without the tasks extension got a result")
-    return out.ok(f"{seen} call(s) without the tasks extension, none answered with a task")
 
 
 @check("task-progress-stops", requirement="progress.task.stop-terminal", revisions=(Revision.R2025,), level="MUST",
@@ -324,9 +157,56 @@ def task_input_related(d: Derived, out: Outcome) -> Verdict:
     return out.ok(f"{asked} request(s) for a task's input, each naming its task")
 
 
-def related_task(msg: Any) -> str | None:
-    """The task a message says it belongs to (`_meta` related-task), if any."""
-    params = msg.get("params") if isinstance(msg, dict) else None
-    meta = params.get("_meta") if isinstance(params, dict) else None
-    rel = meta.get(RELATED_TASK) if isinstance(meta, dict) else None
-    return rel.get("taskId") if isinstance(rel, dict) and isinstance(rel.get("taskId"), str) else None
+@check("task-unknown-id", requirement="tasks.errors", revisions=(Revision.R2025,), level="MUST",
+       spec=f"{T25} § Protocol Errors: invalid or nonexistent taskId in tasks/get, tasks/result, or tasks/cancel: "
+            "-32602 (Invalid params)")
+def task_unknown_id(d: Derived, out: Outcome) -> Verdict:
+    return refused_invalid(d, out, unknown_id_probes(d, ("tasks/get", "tasks/result", "tasks/cancel")))
+
+
+@check("task-fields", requirement="tasks.fields", revisions=(Revision.R2025,), level="MUST",
+       spec=f"{T25} § TTL and Resource Management: receivers MUST include createdAt and lastUpdatedAt (ISO 8601) in "
+            "all task responses, and the actual ttl (or null) in tasks/get responses")
+def task_fields(d: Derived, out: Outcome) -> Verdict:
+    tasks = observations(d)
+    if not tasks:
+        return out.unseen("no task was seen")
+    for task_id, obs in tasks.items():
+        for o in obs:
+            for key in ("createdAt", "lastUpdatedAt"):
+                if not is_iso(o.task.get(key)):
+                    return out.fail(f"task {task_id} ({o.source}): {key} is {o.task.get(key)!r}, not an ISO 8601 "
+                                    "date-time", [o.seq])
+            if o.source == "get" and "ttl" not in o.task:
+                return out.fail(f"task {task_id}: tasks/get without the actual `ttl`", [o.seq])
+    return out.ok(f"{len(tasks)} task(s) with ISO 8601 createdAt/lastUpdatedAt, and ttl on tasks/get")
+
+
+@check("task-retained", requirement="tasks.ttl.retention", revisions=(Revision.R2025, Revision.R2026),
+       level="implied (SHOULD NOT)", spec=f"{T25} § TTL and Resource Management: after a task's ttl has elapsed, "
+       "receivers MAY delete the task and its results (so not before); {T26} § Task Polling (ttlMs)")
+def task_retained(d: Derived, out: Outcome) -> Verdict:
+    made = creations(d)
+    tasks = observations(d)
+    # (not tasks/cancel: its -32602 also means "already terminal")
+    asked = [c for c in d.calls if c.method in ("tasks/get", "tasks/result")
+             and c.params.get("taskId") in made and d.response_of(c) is not None]
+    if not asked:
+        return out.unseen("no request about a task this history created")
+    for c in asked:
+        task_id = c.params["taskId"]
+        if ((d.response_of(c) or {}).get("error") or {}).get("code") != -32602:
+            continue
+        seen = [o for o in tasks.get(task_id, []) if o.seq < c.request.seq]
+        if d.revision == Revision.R2025.value and any(o.status == "cancelled" for o in seen):
+            continue  # 2025: a cancelled task may be deleted at any time
+        first = min(seen, key=lambda o: o.seq) if seen else None
+        ttl = (first.task.get("ttl") if d.revision == Revision.R2025.value else first.task.get("ttlMs")) \
+            if first else None
+        created = made[task_id]
+        age = d.h.records[c.request.seq].t - d.h.records[d.response_seq(created) or created.request.seq].t
+        if isinstance(ttl, int | float) and age * 1000 > ttl:
+            continue  # its TTL ran out: deleting it was allowed
+        return out.fail(f"{c.method} of task {task_id} found no such task {age:.2f}s after it was created, before its "
+                        f"TTL ({ttl!r} ms) ran out", [created.request.seq, c.request.seq, d.response_seq(c) or 0])
+    return out.ok(f"{len(asked)} request(s) about created tasks, none lost before their TTL")

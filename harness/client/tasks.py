@@ -56,11 +56,14 @@ async def get(client: WireClient, task_id: str, *, deadline: float | None = None
 async def poll(client: WireClient, task_id: str, until: Callable[[dict[str, Any]], bool], timeout: float,
                *, on_task: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any] | None:
     """Poll `tasks/get` (honouring pollInterval within bounds) until `until(task)`; a failed poll (cut,
-    refused, 5xx) is simply retried. The last task seen, or None if `until` never held before `timeout`."""
+    refused, 5xx) is simply retried. The last task seen, or None if `until` never held before `timeout` or
+    the server said the task does not exist (-32602)."""
     last: dict[str, Any] | None = None
     with anyio.move_on_after(timeout):
         while True:
             out = await get(client, task_id, deadline=min(timeout, 5.0))
+            if (out.error or {}).get("code") == -32602:
+                return None  # the server says there is no such task: no point asking again
             task = out.result
             if task is not None and task.get("taskId") == task_id:
                 last = task

@@ -23,9 +23,13 @@ from scenarios.api import TASK, TASK_INPUT, NotApplicable, scenario
 STEP = re.compile(r"step (\d+)/(\d+)")
 LIFECYCLE_CHECKS = ("tasks.state.transitions", "tasks.state.terminal", "tasks.ext.state.terminal",
                     "tasks.result.terminal", "harness.tasks.result-exact", "tasks.cancel.terminal",
-                    "tasks.ext.requires-capability", "progress.task.stop-terminal")
+                    "tasks.ext.requires-capability", "progress.task.stop-terminal", "tasks.errors",
+                    "tasks.ext.errors.unknown-id", "tasks.fields", "tasks.ext.get.shape", "tasks.ext.ack-empty",
+                    "tasks.ext.durable-create")
+UNKNOWN_TASK = "faultline-no-such-task-0000"
 DURABLE_CHECKS = ("tasks.result.terminal", "harness.tasks.result-exact", "tasks.state.terminal",
-                  "tasks.ext.state.terminal", "tasks.state.transitions")
+                  "tasks.ext.state.terminal", "tasks.state.transitions", "tasks.ttl.retention",
+                  "tasks.ext.durable-create")
 
 
 def _client(ctx: Any, name: str = "A", **kw: Any) -> Any:
@@ -129,6 +133,9 @@ async def task_lifecycle(ctx: Any) -> None:
         else:
             await c.call("tasks/cancel", {"taskId": task_id}, deadline=ctx.deadline(5), purpose="cancel")
             await _after_terminal(c, ctx, task_id, polls=1)
+        for method in ("tasks/get", "tasks/result", "tasks/cancel") if ctx.revision is Revision.R2025 else \
+                ("tasks/get",):  # a task id nobody was given
+            await c.call(method, {"taskId": UNKNOWN_TASK}, deadline=ctx.deadline(5), purpose="unknown-task")
         tg.cancel_scope.cancel()
     await _sync_twin(ctx, tool, args)
 
@@ -186,8 +193,8 @@ async def task_restart_each_step(ctx: Any) -> None:
 
 @scenario("task-cancel", "A running task is cancelled: the cancel is acknowledged, the task ends cancelled (2025: "
           "before the answer) and stays so past the time its work would have ended.",
-          roles=(TASK,), checks=("tasks.state.terminal", "tasks.ext.state.terminal", "tasks.state.transitions"),
-          tags=("tasks",))
+          roles=(TASK,), checks=("tasks.state.terminal", "tasks.ext.state.terminal", "tasks.state.transitions",
+                                 "tasks.ext.ack-empty"), tags=("tasks",))
 async def task_cancel(ctx: Any) -> None:
     tool, args = ctx.role(TASK)
     async with _client(ctx) as c:
@@ -223,7 +230,7 @@ async def task_input_reconnect(ctx: Any) -> None:
 @scenario("task-input-restart", "The server is killed and restarted while a task waits for the user's answer; "
           "a new client finds the task still waiting, answers (2025: on a new tasks/result stream) and the "
           "task completes.", roles=(TASK_INPUT,), checks=("tasks.state.terminal", "tasks.ext.state.terminal",
-                                                          "tasks.state.transitions"),
+                                                          "tasks.state.transitions", "tasks.ttl.retention"),
           tags=("tasks", "restart", "elicitation"))
 async def task_input_restart(ctx: Any) -> None:
     tool, args = ctx.role(TASK_INPUT)
