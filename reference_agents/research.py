@@ -38,7 +38,7 @@ def _prompt(topic: str, findings: list[str]) -> str:
     return f"Summarise these findings about {topic} in two sentences:\n" + "\n".join(f"- {f}" for f in findings)
 
 
-def _findings(topic: str) -> list[str]:
+def findings_of(topic: str) -> list[str]:
     return [f"{topic}: three recent surveys agree on the main trend",
             f"{topic}: one dissenting study with a small sample", f"{topic}: open questions remain on cost"]
 
@@ -53,7 +53,7 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             answer = (ctx.input_responses or {}).get(KEY)
             if not isinstance(answer, CreateMessageResult):
                 return _ask(state["report_id"], state["topic"])
-            return await _finish(rt, progress, state["report_id"], state["topic"], summary=text_of(answer))
+            return await finish(rt, progress, state["report_id"], state["topic"], summary=text_of(answer))
 
         report_id = report_id_for(idempotency_key) if idempotency_key else new_id()
         done = await start_report(rt, report_id, topic)
@@ -62,10 +62,10 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         for i, message in enumerate(research_steps(report_id, topic), start=1):
             await progress(i, TOTAL, message)
             await rt.step()
-        await rt.save("report", report_id, "summarizing", findings=_findings(topic))
+        await rt.save("report", report_id, "summarizing", findings=findings_of(topic))
         caps = ctx.client_capabilities
         if caps is None or caps.sampling is None:
-            return await _finish(rt, progress, report_id, topic,
+            return await finish(rt, progress, report_id, topic,
                                  why="the client did not declare the sampling capability")
         if is_modern(ctx):
             return _ask(report_id, topic)
@@ -75,8 +75,8 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         except MCPError as exc:
             if rt.mutant == "sampling-error-hangs":  # mutant: a failed sampling leaves the tool waiting for ever
                 await anyio.sleep_forever()
-            return await _finish(rt, progress, report_id, topic, why=sampling_failed(exc))
-        return await _finish(rt, progress, report_id, topic, summary=text_of(answer))
+            return await finish(rt, progress, report_id, topic, why=sampling_failed(exc))
+        return await finish(rt, progress, report_id, topic, summary=text_of(answer))
 
 
 def report_id_for(idempotency_key: str) -> str:
@@ -85,7 +85,7 @@ def report_id_for(idempotency_key: str) -> str:
 
 def research_steps(report_id: str, topic: str) -> list[str]:
     uri = REPORT_URI.format(id=report_id)
-    return [f"report {uri}: {f}" if i == 0 else f for i, f in enumerate(_findings(topic))]
+    return [f"report {uri}: {f}" if i == 0 else f for i, f in enumerate(findings_of(topic))]
 
 
 def sampling_failed(exc: MCPError) -> str:
@@ -111,7 +111,7 @@ def text_of(answer: CreateMessageResult) -> str:
 
 def summary_request(topic: str) -> CreateMessageRequest:
     return CreateMessageRequest(params=CreateMessageRequestParams(
-        messages=[SamplingMessage(role="user", content=TextContent(type="text", text=_prompt(topic, _findings(topic))))],
+        messages=[SamplingMessage(role="user", content=TextContent(type="text", text=_prompt(topic, findings_of(topic))))],
         max_tokens=MAX_TOKENS))
 
 
@@ -121,7 +121,7 @@ def _ask(report_id: str, topic: str) -> InputRequiredResult:
                                request_state=json.dumps({"report_id": report_id, "topic": topic}))
 
 
-async def _finish(rt: AgentRuntime, progress: Progress, report_id: str, topic: str, *, summary: str | None = None,
+async def finish(rt: AgentRuntime, progress: Progress, report_id: str, topic: str, *, summary: str | None = None,
                   why: str | None = None) -> CallToolResult:
     await progress(TOTAL, TOTAL, f"report {report_id} written")
     if summary is not None:

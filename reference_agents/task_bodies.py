@@ -11,8 +11,6 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import (
     CallToolResult,
     CreateMessageResult,
-    ElicitRequest,
-    ElicitRequestFormParams,
     ElicitResult,
     TextContent,
 )
@@ -67,17 +65,11 @@ async def travel_body(run: TaskRun, args: dict[str, Any]) -> CallToolResult:
         run.save_checkpoint(step=i)
     price = travel.price_for(trip.destination)
     await run.rt.save("booking", booking_id, "awaiting_confirmation", price=price)
-    question = ElicitRequest(params=ElicitRequestFormParams(message=travel._question(trip.destination, price),
-                                                            requested_schema=travel.SCHEMA))
     try:
-        answer = await run.ask(travel.KEY, question, ElicitResult)
+        answer = await run.ask(travel.KEY, travel.confirm_request(trip.destination, price), ElicitResult)
     except MCPError as exc:
-        await run.rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
-        return result(f"Booking {booking_id} cancelled: the client could not ask the user "
-                      f"(error {exc.error.code}: {exc.error.message}).",
-                      structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
-                      is_error=True)
-    return await travel._finish(run.rt, run.progress, booking_id, trip.destination, price, answer)
+        return await travel.could_not_ask(run.rt, booking_id, exc)
+    return await travel.finish(run.rt, run.progress, booking_id, trip.destination, price, answer)
 
 
 async def research_body(run: TaskRun, args: dict[str, Any]) -> CallToolResult:
@@ -95,12 +87,12 @@ async def research_body(run: TaskRun, args: dict[str, Any]) -> CallToolResult:
         await run.progress(i, research.TOTAL, steps[i - 1])
         await run.rt.step()
         run.save_checkpoint(step=i)
-    await run.rt.save("report", report_id, "summarizing", findings=research._findings(topic))
+    await run.rt.save("report", report_id, "summarizing", findings=research.findings_of(topic))
     if not state.can_sample:
-        return await research._finish(run.rt, run.progress, report_id, topic,
+        return await research.finish(run.rt, run.progress, report_id, topic,
                                       why="the client did not declare the sampling capability")
     try:
         answer = await run.ask(research.KEY, research.summary_request(topic), CreateMessageResult)
     except MCPError as exc:
-        return await research._finish(run.rt, run.progress, report_id, topic, why=research.sampling_failed(exc))
-    return await research._finish(run.rt, run.progress, report_id, topic, summary=research.text_of(answer))
+        return await research.finish(run.rt, run.progress, report_id, topic, why=research.sampling_failed(exc))
+    return await research.finish(run.rt, run.progress, report_id, topic, summary=research.text_of(answer))

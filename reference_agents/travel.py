@@ -46,7 +46,7 @@ def price_for(destination: str) -> int:
     return 200 + int(hashlib.sha256(destination.encode()).hexdigest()[:4], 16) % 800
 
 
-def _question(destination: str, price: int) -> str:
+def question(destination: str, price: int) -> str:
     return f"Book the trip to {destination} for ${price}?"
 
 
@@ -65,7 +65,7 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             answer = (ctx.input_responses or {}).get(KEY)
             if not isinstance(answer, ElicitResult):  # the answer is missing: ask again (MRTR § Error Handling)
                 return _ask(state["booking_id"], state["destination"], state["price"])
-            return await _finish(rt, ctx.report_progress, state["booking_id"], state["destination"], state["price"],
+            return await finish(rt, ctx.report_progress, state["booking_id"], state["destination"], state["price"],
                                  answer)
 
         trip = Trip(destination, travellers, budget, dates)
@@ -81,15 +81,11 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         if is_modern(ctx):
             return _ask(booking_id, destination, price)
         try:
-            answer = await ctx.session.elicit_form(_question(destination, price), SCHEMA,
+            answer = await ctx.session.elicit_form(question(destination, price), SCHEMA,
                                                    related_request_id=ctx.request_id)
         except MCPError as exc:
-            await rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
-            return result(f"Booking {booking_id} cancelled: the client could not ask the user "
-                          f"(error {exc.error.code}: {exc.error.message}).",
-                          structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
-                          is_error=True)
-        return await _finish(rt, ctx.report_progress, booking_id, destination, price, answer)
+            return await could_not_ask(rt, booking_id, exc)
+        return await finish(rt, ctx.report_progress, booking_id, destination, price, answer)
 
 
 @dataclass(frozen=True)
@@ -143,14 +139,27 @@ REASONS = {"not confirmed": "the user did not confirm the price", "declined": "t
            "confirmation", "cancelled": "the user cancelled the confirmation"}
 
 
+async def could_not_ask(rt: AgentRuntime, booking_id: str, exc: MCPError) -> CallToolResult:
+    """The client could not put the question to the user: the booking is cancelled, an isError result."""
+    await rt.save("booking", booking_id, "cancelled", reason="elicitation failed")
+    return result(f"Booking {booking_id} cancelled: the client could not ask the user "
+                  f"(error {exc.error.code}: {exc.error.message}).",
+                  structured={"booking_id": booking_id, "status": "cancelled", "reason": "elicitation failed"},
+                  is_error=True)
+
+
+def confirm_request(destination: str, price: int) -> ElicitRequest:
+    """The form elicitation that asks the user to confirm the price."""
+    return ElicitRequest(params=ElicitRequestFormParams(message=question(destination, price), requested_schema=SCHEMA))
+
+
 def _ask(booking_id: str, destination: str, price: int) -> InputRequiredResult:
-    request = ElicitRequest(params=ElicitRequestFormParams(message=_question(destination, price),
-                                                           requested_schema=SCHEMA))
+    request = confirm_request(destination, price)
     state = json.dumps({"booking_id": booking_id, "destination": destination, "price": price})
     return InputRequiredResult(input_requests={KEY: request}, request_state=state)
 
 
-async def _finish(rt: AgentRuntime, progress: Progress, booking_id: str, destination: str, price: int,
+async def finish(rt: AgentRuntime, progress: Progress, booking_id: str, destination: str, price: int,
                   answer: ElicitResult) -> CallToolResult:
     content = answer.content or {}
     if answer.action == "accept" and content.get("confirm") is True:
