@@ -19,6 +19,7 @@ class ApiServer:
         self.host, self.port, self.allow_remote = host, port, allow_remote
         self.proxies: dict[str, Proxy] = {}
         self._server: asyncio.base_events.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()  # the API connections being served
 
     @property
     def url(self) -> str:
@@ -33,12 +34,21 @@ class ApiServer:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            # keep-alive API connections wait for their next request: end them, or their handlers outlive the loop
+            handlers = [t for t in self._handlers if t is not asyncio.current_task()]
+            for task in handlers:
+                task.cancel()
+            if handlers:
+                await asyncio.wait(handlers, timeout=1)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1)
         for p in list(self.proxies.values()):
             await p.stop()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while True:
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
@@ -60,6 +70,8 @@ class ApiServer:
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError, ValueError):
             return
         finally:
+            if task is not None:
+                self._handlers.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 
