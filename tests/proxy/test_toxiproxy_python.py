@@ -22,11 +22,13 @@ def server() -> Iterator[tuple[int, int]]:
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     ports: dict[str, int] = {}
+    api = ApiServer("127.0.0.1", 0)
+    servers: list[asyncio.Server] = []
 
     async def start() -> None:
-        api = ApiServer("127.0.0.1", 0)
         await api.start()
         e = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
+        servers.append(e)
         ports["api"], ports["echo"] = api.port, e.sockets[0].getsockname()[1]
         ready.set()
 
@@ -34,8 +36,15 @@ def server() -> Iterator[tuple[int, int]]:
     thread.start()
     assert ready.wait(10)
     yield ports["api"], ports["echo"]
+    async def stop() -> None:  # everything ends with the loop, nothing after it
+        await api.stop()
+        for e in servers:
+            e.close()
+
+    asyncio.run_coroutine_threadsafe(stop(), loop).result(5)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
+    loop.close()
 
 
 TOXICS = [
