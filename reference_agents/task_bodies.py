@@ -39,8 +39,7 @@ async def long_running_body(run: TaskRun, args: dict[str, Any]) -> CallToolResul
                                                   f"{long_running.MAX_STEPS}, not {steps}")], is_error=True)
     for i in range(int(run.checkpoint.get("step", 0)) + 1, steps + 1):
         await (anyio.sleep(step_ms / 1000) if step_ms > 0 else run.rt.step())
-        await run.progress(i, steps, f"step {i}/{steps}")
-        run.save_checkpoint(step=i)
+        await run.progress(i, steps, f"step {i}/{steps}", step=i)
     return result(f"Completed {steps} steps.", structured={"steps": steps, "status": "done"})
 
 
@@ -60,9 +59,8 @@ async def travel_body(run: TaskRun, args: dict[str, Any]) -> CallToolResult:
         return done
     steps = travel.search_steps(booking_id, trip.destination)
     for i in range(int(run.checkpoint.get("step", 0)) + 1, len(steps) + 1):
-        await run.progress(i, travel.TOTAL, steps[i - 1])
+        await run.progress(i, travel.TOTAL, steps[i - 1], step=i)
         await run.rt.step()
-        run.save_checkpoint(step=i)
     price = travel.price_for(trip.destination)
     await run.rt.save("booking", booking_id, "awaiting_confirmation", price=price)
     try:
@@ -84,9 +82,8 @@ async def research_body(run: TaskRun, args: dict[str, Any]) -> CallToolResult:
         return done
     steps = research.research_steps(report_id, topic)
     for i in range(int(run.checkpoint.get("step", 0)) + 1, len(steps) + 1):
-        await run.progress(i, research.TOTAL, steps[i - 1])
+        await run.progress(i, research.TOTAL, steps[i - 1], step=i)
         await run.rt.step()
-        run.save_checkpoint(step=i)
     await run.rt.save("report", report_id, "summarizing", findings=research.findings_of(topic))
     if not state.can_sample:
         return await research.finish(run.rt, run.progress, report_id, topic,

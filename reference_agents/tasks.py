@@ -99,7 +99,7 @@ Body = Callable[["TaskRun", dict[str, Any]], Awaitable[BaseModel | dict[str, Any
 
 
 class TaskRun:
-    """What a task body may do: report progress, ask for input, keep a checkpoint."""
+    """What a task body may do: report progress (and keep a checkpoint with it), ask for input."""
 
     def __init__(self, engine: TaskEngine, task_id: str) -> None:
         self.engine = engine
@@ -117,16 +117,13 @@ class TaskRun:
     def checkpoint(self) -> dict[str, Any]:
         return self.state.checkpoint
 
-    def save_checkpoint(self, **values: Any) -> None:
+    async def progress(self, value: float, total: float | None, message: str | None, **checkpoint: Any) -> None:
+        """The task's statusMessage says how far it got, and `checkpoint` (stored in the same write) where a
+        restarted body picks up; 2025-11-25: also a progress notification for the creating request's token, on
+        its session's standalone stream, tagged with the task (never a value already sent: a restarted body
+        does not repeat itself)."""
         state = self.state
-        state.checkpoint.update(values)
-        self.engine.put(state, touch=False)
-
-    async def progress(self, value: float, total: float | None, message: str | None) -> None:
-        """The task's statusMessage says how far it got; 2025-11-25: also a progress notification for the
-        creating request's token, on its session's standalone stream, tagged with the task (never a value
-        already sent: a restarted body does not repeat itself)."""
-        state = self.state
+        state.checkpoint.update(checkpoint)
         if message:
             state.status_message = message
         send = state.revision == R2025 and state.progress_token is not None and value > state.progress_sent

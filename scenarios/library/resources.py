@@ -70,6 +70,19 @@ async def _get_stream(c: Any, tg: Any, ctx: Any) -> None:
     await c.wait_for(lambda ev: ev.stream == "get", ctx.deadline(5), start=mark)
 
 
+async def _subscribe_and_read(c: Any, streams: Any, ctx: Any, uri: str, *, lose_listen: bool = False) -> None:
+    """Subscribe to `uri` (2025: resources/subscribe; 2026: a listen stream in `streams`, or with `lose_listen`
+    one the client loses right after its acknowledgment), then read it."""
+    if ctx.revision is Revision.R2025:
+        await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
+    elif lose_listen:
+        await c.call("subscriptions/listen", {"notifications": {"resourceSubscriptions": [uri]}},
+                     cut_after=1, deadline=ctx.deadline(5), purpose="listen")
+    else:
+        await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
+    await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+
+
 def _subscribed_booking(outcome: str) -> Any:
     async def play(ctx: Any) -> None:
         tool, args = ctx.role(RESOURCE)
@@ -81,11 +94,7 @@ def _subscribed_booking(outcome: str) -> Any:
                 uri = _learn(c, found)
                 if uri is None:
                     return  # (no URI: NotApplicable after the call, not from inside the answer)
-                if r2025:
-                    await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
-                else:
-                    await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
-                await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+                await _subscribe_and_read(c, streams, ctx, uri)
                 found["mark"] = len(c.seen)
                 streams.start_soon(react, uri, found["mark"])
 
@@ -240,12 +249,7 @@ async def resource_cut_updates(ctx: Any) -> None:
             uri = _learn(c, found)
             if uri is None:
                 return
-            if r2025:
-                await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
-            else:  # listen, and lose the stream right after its acknowledgment
-                await c.call("subscriptions/listen", {"notifications": {"resourceSubscriptions": [uri]}},
-                             cut_after=1, deadline=ctx.deadline(5), purpose="listen")
-            await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
+            await _subscribe_and_read(c, streams, ctx, uri, lose_listen=True)
             found["mark"] = len(c.seen)
 
         async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
