@@ -19,7 +19,6 @@ and the id returned is one the store does not know, so a resume from it gets a 4
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import uuid
@@ -31,6 +30,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.server.streamable_http import GET_STREAM_KEY, EventCallback, EventMessage, EventStore
 from mcp_types import JSONRPCError, JSONRPCMessage, JSONRPCResponse, jsonrpc_message_adapter
 
+from reference_agents.behaviour import Behaviour
 from reference_agents.storage import Storage, StoredEvent, StreamRow, parse_event_id
 
 logger = logging.getLogger(__name__)
@@ -62,12 +62,12 @@ class _Stream:
 class EventHub:
     """Server-wide: the backend, the global sequence, one SessionEventStore per session."""
 
-    def __init__(self, storage: Storage, hooks: Hooks | None = None) -> None:
+    def __init__(self, storage: Storage, hooks: Hooks | None = None, behaviour: Behaviour | None = None) -> None:
         self.storage = storage
         self.hooks = hooks or Hooks()
+        self.behaviour = behaviour or Behaviour()
         self._seq = storage.max_seq()
         self._sessions: dict[str, SessionEventStore] = {}
-        self.mutant: str | None = None
         self.on_session_end: Callable[[str], None] | None = None  # a session's transport terminated
 
     def other_sessions(self, session: str) -> list[SessionEventStore]:
@@ -171,27 +171,12 @@ class SessionEventStore(EventStore):
             terminal = (stream_id != GET_STREAM_KEY and isinstance(message, JSONRPCResponse | JSONRPCError)
                         and message.id is not None)
             text = None if message is None else message.model_dump_json(by_alias=True, exclude_unset=True)
-            if terminal and self.hub.mutant == "response-twice":  # mutant: the response stored twice
-                self.append_raw(stream_id, text, terminal=False)
-            if terminal and self.hub.mutant == "progress-after-response":  # mutant: progress after it
-                event_id = self.append_raw(stream_id, text, terminal=False).event_id
-                self.append_raw(stream_id, self._progress_after(stream_id), terminal=True)
-                return event_id
-            return self.append_raw(stream_id, text, terminal=terminal).event_id
+            if terminal:
+                return self.hub.behaviour.store_response(self, stream_id, text)
+            return self.append_raw(stream_id, text, terminal=False).event_id
         except Exception:  # E: the SDK router dies on an exception here and wedges the session
             logger.exception("event store: store_event failed for stream %r", stream_id)
             return f"lost-{uuid.uuid4().hex}"
-
-    def _progress_after(self, key: str) -> str:
-        """(mutant progress-after-response) one more progress notification for the stream's token."""
-        st = self._current[key]
-        token, value = None, 0.0
-        for ev in self.hub.storage.events_after(self.session, st.no, 0):
-            if ev.message and '"notifications/progress"' in ev.message:
-                params = json.loads(ev.message).get("params", {})
-                token, value = params.get("progressToken"), float(params.get("progress", 0))
-        return json.dumps({"jsonrpc": "2.0", "method": "notifications/progress",
-                           "params": {"progressToken": token if token is not None else key, "progress": value + 1}})
 
     # --- reading -------------------------------------------------------------------------
     def lookup(self, event_id: str) -> tuple[StoredEvent, str] | None:
@@ -207,6 +192,11 @@ class SessionEventStore(EventStore):
 
     def events_after(self, ev: StoredEvent) -> list[StoredEvent]:
         return self.hub.storage.events_after(self.session, ev.stream_no, ev.pos)
+
+    def stream_events(self, key: str) -> list[StoredEvent]:
+        """Every stored event of `key`'s latest stream."""
+        st = self._current.get(key)
+        return [] if st is None else self.hub.storage.events_after(self.session, st.no, 0)
 
     def is_terminal(self, stream_no: int) -> bool:
         st = self._by_no.get(stream_no)
@@ -229,7 +219,7 @@ class SessionEventStore(EventStore):
             st.listeners.clear()
 
     async def replay_events_after(self, last_event_id: str, send_callback: EventCallback) -> str | None:
-        """The SDK's interface, used only by the stock replay path (mutant seam): replays the
+        """The SDK's interface, used only by the SDK's stock replay (mutant replay-handoff-gap): replays the
         events after `last_event_id`; returns the stream key to go live on, or None when the
         stream already ended (D: the SDK then closes the response right after the replay)."""
         found = self.lookup(last_event_id)

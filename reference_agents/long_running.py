@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -26,31 +24,26 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         the job's counter, returned as `job_runs_completed` (a cancelled run never does)."""
         if not 1 <= steps <= MAX_STEPS:
             raise ToolError(f"steps must be between 1 and {MAX_STEPS}, not {steps}")
-        if rt.mutant == "disconnect-ignored-2026" and is_modern(ctx):  # mutant: a closed stream does not cancel
-            with anyio.CancelScope(shield=True):
-                return await _work(ctx, steps, close_stream_after, step_ms, job)
-        return await _work(ctx, steps, close_stream_after, step_ms, job)
+        return await rt.behaviour.run_long_call(
+            ctx, lambda notify_timeout: _work(ctx, steps, close_stream_after, step_ms, job, notify_timeout))
 
-    async def _work(ctx: Context, steps: int, close_stream_after: int, step_ms: int, job: str) -> CallToolResult:
+    async def _work(ctx: Context, steps: int, close_stream_after: int, step_ms: int, job: str,
+                    notify_timeout: float) -> CallToolResult:
+        """`notify_timeout`: how long one step's notifications may block (a run that outlives its closed
+        stream carries on with nobody listening; clean: no limit, the run is cancelled with its call)."""
         listening = True
         for i in range(1, steps + 1):
             await (anyio.sleep(step_ms / 1000) if step_ms > 0 else rt.step())
-            value = 2 if (i == 3 and rt.mutant == "progress-not-increasing") else i  # mutant: 1, 2, 2, 4 ...
-            if rt.mutant == "progress-request-id-token":  # mutant: the request id as progress token
-                await ctx.session.send_progress_notification(ctx.request_id, value, steps, f"step {i}/{steps}",
-                                                             related_request_id=ctx.request_id)
-            elif rt.mutant == "notifications-on-get-stream":  # mutant: progress on the standalone GET stream
-                meta = ctx.request_context.meta or {}
-                token = meta.get("progress_token", meta.get("progressToken"))  # type: ignore[union-attr]
-                if token is not None:
-                    await ctx.session.send_progress_notification(token, value, steps, f"step {i}/{steps}")
-            else:
-                # (the mutant carries on with nobody listening: a notification may block for ever)
-                with anyio.move_on_after(0.02 if rt.mutant == "disconnect-ignored-2026" else math.inf) as scope:
-                    if listening:
-                        await ctx.report_progress(value, steps, f"step {i}/{steps}")
-                        await ctx.info(f"long_running_agent: step {i} of {steps} done")
-                listening = listening and not scope.cancelled_caught
+            value = rt.behaviour.progress_value(i)
+
+            async def send(value: float = value, i: int = i) -> None:
+                await ctx.report_progress(value, steps, f"step {i}/{steps}")
+                await ctx.info(f"long_running_agent: step {i} of {steps} done")
+
+            with anyio.move_on_after(notify_timeout) as scope:
+                if listening:
+                    await rt.behaviour.send_step_progress(ctx, value, i, steps, send)
+            listening = listening and not scope.cancelled_caught
             if i == close_stream_after and not is_modern(ctx):
                 await ctx.close_sse_stream()
         structured: dict[str, object] = {"steps": steps, "status": "done"}

@@ -13,7 +13,6 @@ import hashlib
 import json
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
@@ -73,8 +72,7 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             answer = await ctx.session.create_message(summary_request(topic).params.messages,
                                                       max_tokens=MAX_TOKENS, related_request_id=ctx.request_id)
         except MCPError as exc:
-            if rt.mutant == "sampling-error-hangs":  # mutant: a failed sampling leaves the tool waiting for ever
-                await anyio.sleep_forever()
+            await rt.behaviour.after_sampling_failed()
             return await finish(rt, progress, report_id, topic, why=sampling_failed(exc))
         return await finish(rt, progress, report_id, topic, summary=text_of(answer))
 

@@ -16,7 +16,6 @@ THEN announced, so a client that reads after a notification sees that status or 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 import anyio
@@ -26,33 +25,25 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import (
-    SUBSCRIPTION_ID_META_KEY,
-    ListenHandler,
     ResourcesListChanged,
     ResourceUpdated,
-    ServerEvent,
     SubscriptionBus,
 )
-from mcp.shared.exceptions import MCPError
-from mcp.shared.subscriptions import event_matches, event_to_notification
 from mcp_types import (
-    INVALID_REQUEST,
     EmptyResult,
     ResourceListChangedNotification,
     ResourceUpdatedNotification,
     ResourceUpdatedNotificationParams,
     SubscribeRequestParams,
-    SubscriptionFilter,
-    SubscriptionsAcknowledgedNotification,
-    SubscriptionsAcknowledgedNotificationParams,
     SubscriptionsListenRequestParams,
-    SubscriptionsListenResult,
     ToolExecution,
     UnsubscribeRequestParams,
 )
 from mcp_types import Resource as MCPResource
 from mcp_types import Tool as MCPTool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from reference_agents.behaviour import Behaviour
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +68,12 @@ def moves_forward(kind: str, old: str, new: str) -> bool:
 class ResourceEvents:
     """The 2025-11-25 sessions (and their subscriptions) and the 2026-07-28 bus."""
 
-    def __init__(self, bus: SubscriptionBus, mutant: str | None = None) -> None:
+    def __init__(self, bus: SubscriptionBus, behaviour: Behaviour | None = None) -> None:
         self.bus = bus
-        self.mutant = mutant
+        self.behaviour = behaviour or Behaviour()
         self._sessions: dict[str, ServerSession] = {}  # session id -> a handle on its standalone stream
         self._subscriptions: dict[str, set[str]] = {}  # session id -> subscribed URIs
-        self._reads: dict[str, anyio.Event] = {}  # (mutant resource-update-before-commit) uri -> read seen
+        self._reads: dict[str, anyio.Event] = {}  # uri -> set by its next read (`expect_read`)
 
     # --- 2025-11-25 sessions ------------------------------------------------------------
     def track(self, ctx: ServerRequestContext[Any, Any]) -> str | None:
@@ -113,8 +104,8 @@ class ResourceEvents:
     async def on_unsubscribe(self, ctx: ServerRequestContext[Any, Any],
                              params: UnsubscribeRequestParams) -> EmptyResult:
         sid = self.track(ctx)
-        if sid is not None and self.mutant != "resource-update-after-unsubscribe":  # mutant: still subscribed
-            self._subscriptions.get(sid, set()).discard(params.uri)
+        if sid is not None:
+            self.behaviour.unsubscribe(self._subscriptions.get(sid, set()), params.uri)
         return EmptyResult()
 
     async def _send(self, sid: str, note: ResourceUpdatedNotification | ResourceListChangedNotification) -> None:
@@ -138,15 +129,18 @@ class ResourceEvents:
             await self.bus.publish(ResourcesListChanged())
             for sid in list(self._sessions):
                 await self._send(sid, ResourceListChangedNotification())
-        if self.mutant == "resource-no-update":  # mutant: never a notifications/resources/updated
-            return
-        await self.bus.publish(ResourceUpdated(uri=uri))
-        for sid, uris in list(self._subscriptions.items()):
-            if uri in uris:
-                await self._send(sid, ResourceUpdatedNotification(params=ResourceUpdatedNotificationParams(uri=uri)))
+
+        async def announce() -> None:
+            await self.bus.publish(ResourceUpdated(uri=uri))
+            for sid, uris in list(self._subscriptions.items()):
+                if uri in uris:
+                    note = ResourceUpdatedNotification(params=ResourceUpdatedNotificationParams(uri=uri))
+                    await self._send(sid, note)
+
+        await self.behaviour.announce_update(uri, announce)
 
     def expect_read(self, uri: str) -> anyio.Event:
-        """(mutant resource-update-before-commit) set by the next read of `uri`."""
+        """An event set by the next read of `uri` (`read_done`)."""
         event = self._reads[uri] = anyio.Event()
         return event
 
@@ -161,8 +155,11 @@ class AgentsMCP(MCPServer):
     `resources/read` of an unknown URI is a JSON-RPC error -32602 (never empty contents)."""
 
     records: Any = None  # set by server.build_mcp: () -> Iterable[(kind, Record)]
-    mutant: str | None = None
     task_tools: frozenset[str] = frozenset()  # tools that can run as tasks (execution.taskSupport "optional")
+
+    def __init__(self, *args: Any, behaviour: Behaviour, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.behaviour = behaviour
 
     async def list_tools(self) -> list[MCPTool]:
         tools = await super().list_tools()
@@ -179,64 +176,12 @@ class AgentsMCP(MCPServer):
     async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
         try:
             return await super().read_resource(uri, context)
-        except ResourceNotFoundError:
-            if self.mutant == "resource-unknown-empty":  # mutant: empty contents instead of -32602
-                empty: Iterable[Any] = []
-                return empty
-            raise
+        except ResourceNotFoundError as exc:
+            return self.behaviour.read_unknown_resource(exc)
 
 
-class MutantListenHandler(ListenHandler):
-    """The SDK's ListenHandler (mcp/server/subscriptions.py) with the listen mutants' one change each:
-    `listen-no-ack` sends the stream's events before the acknowledgment; `listen-unrequested`
-    delivers every event, requested or not."""
-
-    def __init__(self, bus: SubscriptionBus, mutant: str | None) -> None:
-        super().__init__(bus)
-        self.mutant = mutant
-
-    async def __call__(self, ctx: ServerRequestContext[Any, Any],
-                       params: SubscriptionsListenRequestParams) -> SubscriptionsListenResult:
-        sid = ctx.request_id
-        if sid is None:
-            raise MCPError(INVALID_REQUEST, "subscriptions/listen requires a request id")
-        requested = params.notifications
-        honored = SubscriptionFilter(
-            resources_list_changed=True if requested.resources_list_changed else None,
-            tools_list_changed=True if requested.tools_list_changed else None,
-            prompts_list_changed=True if requested.prompts_list_changed else None,
-            resource_subscriptions=list(requested.resource_subscriptions) if requested.resource_subscriptions else None)
-        uris = frozenset(honored.resource_subscriptions or ())
-        meta: dict[str, Any] = {SUBSCRIPTION_ID_META_KEY: sid}
-        send, recv = anyio.create_memory_object_stream[ServerEvent](1024)
-
-        def deliver(event: ServerEvent) -> None:
-            if self.mutant == "listen-unrequested" or event_matches(honored, uris, event):
-                try:
-                    send.send_nowait(event)
-                except (anyio.ClosedResourceError, anyio.WouldBlock):
-                    pass
-
-        unsubscribe = self._bus.subscribe(deliver)
-        try:
-            if self.mutant == "listen-no-ack":  # mutant: an update for each requested URI before the ack
-                for uri in sorted(uris):
-                    await ctx.session.send_notification(event_to_notification(ResourceUpdated(uri=uri), meta),
-                                                        related_request_id=sid)
-            await ctx.session.send_notification(SubscriptionsAcknowledgedNotification(
-                params=SubscriptionsAcknowledgedNotificationParams(notifications=honored, _meta=meta)),
-                related_request_id=sid)
-            async for event in recv:
-                await ctx.session.send_notification(event_to_notification(event, meta), related_request_id=sid)
-        finally:
-            unsubscribe()
-            send.close()
-            recv.close()
-        return SubscriptionsListenResult(_meta=meta)
-
-
-def install(mcp: MCPServer, events: ResourceEvents, mutant: str | None) -> None:
-    """2025 subscribe/unsubscribe, session tracking, `listChanged: true`; the listen mutants."""
+def install(mcp: MCPServer, events: ResourceEvents) -> None:
+    """2025 subscribe/unsubscribe, session tracking, `listChanged: true`; the behaviour's listen handler."""
     low = mcp._lowlevel_server
     low.add_request_handler("resources/subscribe", SubscribeRequestParams, events.on_subscribe)
     low.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, events.on_unsubscribe)
@@ -248,6 +193,6 @@ def install(mcp: MCPServer, events: ResourceEvents, mutant: str | None) -> None:
         return plain_options(notification_options or NotificationOptions(resources_changed=True), *args, **kwargs)
 
     low.create_initialization_options = options  # type: ignore[method-assign]
-    if mutant in ("listen-no-ack", "listen-unrequested"):
-        low.add_request_handler("subscriptions/listen", SubscriptionsListenRequestParams,
-                                MutantListenHandler(events.bus, mutant))
+    listen = events.behaviour.listen_handler(events.bus)
+    if listen is not None:
+        low.add_request_handler("subscriptions/listen", SubscriptionsListenRequestParams, listen)

@@ -1,10 +1,10 @@
-"""What every agent shares: the store for its records, the step delay, the mutant, era tests."""
+"""What every agent shares: the store for its records, the step delay, the behaviour, era tests."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -12,6 +12,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ResourceLink, TextContent
 from mcp_types.version import is_version_at_least
 
+from reference_agents.behaviour import Behaviour
 from reference_agents.event_store import Hooks
 from reference_agents.resources import ResourceEvents, moves_forward, uri_of
 from reference_agents.storage import Record, Storage
@@ -24,7 +25,7 @@ REPORT_URI = "research://reports/{id}"
 class AgentRuntime:
     storage: Storage
     step_delay: float = 0.0
-    mutant: str | None = None
+    behaviour: Behaviour = field(default_factory=Behaviour)  # the clean agents, or one mutant's change
     events: ResourceEvents | None = None  # who hears about record changes (resources.py)
     hooks: Hooks | None = None
 
@@ -43,11 +44,8 @@ class AgentRuntime:
             return old
         uri = uri_of(kind, id)
         changed = old is None or old.status != status
-        if self.events is not None and changed and old is not None and self.mutant == "resource-update-before-commit":
-            read = self.events.expect_read(uri)  # mutant: announce first; commit once a reader saw the old state
-            await self.events.changed(uri, created=False)
-            with anyio.move_on_after(2):
-                await read.wait()
+        if (self.events is not None and changed and old is not None
+                and await self.behaviour.announce_before_commit(self.events, uri)):
             changed = False
         rec = self.storage.put_record(Record(kind, id, status, {**(old.data if old else {}), **data}))
         if self.events is not None and changed:

@@ -38,10 +38,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reference_agents import conformance_fixtures, long_running, research, resources, task_bodies, travel
 from reference_agents.event_store import EventHub, Hooks
-from reference_agents.mutants import MUTANTS, check_mutant
+from reference_agents.mutants import MUTANTS, behaviour_for, check_mutant
 from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
 from reference_agents.runtime import AgentRuntime
-from reference_agents.storage import MemoryStorage, Storage, open_storage
+from reference_agents.storage import Storage, open_storage
 from reference_agents.task_protocol import TasksExtension, declare_tasks
 from reference_agents.tasks import TaskEngine
 from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
@@ -63,17 +63,17 @@ class AgentsConfig:
 
 def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
     bus = InMemorySubscriptionBus()
-    engine = engine or TaskEngine(rt, mutant=rt.mutant)
+    engine = engine or TaskEngine(rt)
     task_bodies.install(engine)
-    mcp = AgentsMCP("faultline-reference-agents", instructions="Travel, research and long-running reference agents.",
+    mcp = AgentsMCP("faultline-reference-agents", behaviour=rt.behaviour,
+                    instructions="Travel, research and long-running reference agents.",
                     log_level="WARNING", subscriptions=bus, extensions=[tasks := TasksExtension(engine)])
     mcp._lowlevel_server.middleware.append(tasks.legacy_task_call)
     mcp.task_tools = frozenset(engine.bodies)
     declare_tasks(mcp._lowlevel_server)
-    mcp.mutant = rt.mutant
     mcp.records = lambda: [(kind, rec) for kind in ("booking", "report") for rec in rt.storage.list_records(kind)]
-    rt.events = ResourceEvents(bus, rt.mutant)
-    resources.install(mcp, rt.events, rt.mutant)
+    rt.events = ResourceEvents(bus, rt.behaviour)
+    resources.install(mcp, rt.events)
     travel.register(mcp, rt)
     research.register(mcp, rt)
     long_running.register(mcp, rt)
@@ -122,26 +122,23 @@ def _local_origin(origin: str) -> bool:
 
 def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSessionManager]:
     warnings.filterwarnings("ignore", category=MCPDeprecationWarning)  # ctx.info / sampling on 2026
-    # (mutant resource-lost-on-restart: bookings and reports in memory, whatever the store)
-    records = MemoryStorage() if config.mutant == "resource-lost-on-restart" else storage
-    rt = AgentRuntime(records, config.step_delay, config.mutant, hooks=config.hooks)
-    # tasks are durable whatever the records' mutant (mutant task-lost-on-restart: tasks in memory only)
-    engine = TaskEngine(rt, MemoryStorage() if config.mutant == "task-lost-on-restart" else storage, config.mutant)
+    behaviour = behaviour_for(config.mutant)  # the one Behaviour of this server: the clean one, or a mutant's
+    rt = AgentRuntime(behaviour.record_storage(storage), config.step_delay, behaviour, hooks=config.hooks)
+    engine = TaskEngine(rt, behaviour.task_storage(storage))
     mcp = build_mcp(rt, engine)
     if config.conformance_fixtures:
         conformance_fixtures.register(mcp)
-    hub = EventHub(storage, config.hooks)
-    hub.mutant = config.mutant
+    hub = EventHub(storage, config.hooks, behaviour)
     hub.on_session_end = rt.events.forget if rt.events is not None else None
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume
     security = None  # the SDK's Host/Origin check: on for loopback binds (it answers 403 in plain text;
     # OriginGuard in front answers first, with a JSON-RPC body, and also covers non-loopback binds)
-    if config.host in LOCAL_HOSTS and config.mutant != "no-origin-check":
+    if config.host in LOCAL_HOSTS and behaviour.checks_origin():
         security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
                                              allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
                                              allowed_origins=["http://127.0.0.1:*", "http://localhost:*",
                                                               "http://[::1]:*"])
-    manager = AgentsSessionManager(mcp._lowlevel_server, hub, mutant=config.mutant, retry_interval=config.retry_ms,
+    manager = AgentsSessionManager(mcp._lowlevel_server, hub, behaviour=behaviour, retry_interval=config.retry_ms,
                                    security_settings=security)
 
     @contextlib.asynccontextmanager
@@ -150,25 +147,9 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
             yield
 
     app: ASGIApp = Starlette(routes=[Route("/mcp", endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan)
-    if config.mutant != "no-origin-check":
+    if behaviour.checks_origin():
         app = OriginGuard(app)
-    if config.mutant == "version-header-ignored":
-        app = _IgnoreVersionHeader(app)
-    return app, manager
-
-
-class _IgnoreVersionHeader:
-    """(mutant version-header-ignored) serve an unsupported MCP-Protocol-Version as 2025-11-25."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            known = {b"2024-11-05", b"2025-03-26", b"2025-06-18", b"2025-11-25", b"2026-07-28"}
-            scope = {**scope, "headers": [(k, b"2025-11-25" if k == b"mcp-protocol-version" and v not in known else v)
-                                          for k, v in scope["headers"]]}
-        await self.app(scope, receive, send)
+    return behaviour.wrap_app(app), manager
 
 
 class _Uvicorn(uvicorn.Server):

@@ -16,8 +16,6 @@ the tool's result (plus that `_meta`) or its JSON-RPC error. The `tasks` capabil
 from __future__ import annotations
 
 import base64
-import time
-from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -79,7 +77,6 @@ class TasksExtension(Extension):
 
     def __init__(self, engine: TaskEngine) -> None:
         self.engine = engine
-        self._reopened: set[str] = set()
 
     def methods(self) -> list[MethodBinding]:
         both, legacy, modern = frozenset({R2025, R2026}), frozenset({R2025}), frozenset({R2026})
@@ -95,14 +92,14 @@ class TasksExtension(Extension):
         version = ctx.protocol_version
         runs_as_task = params.name in self.engine.bodies
         if version in MODERN_PROTOCOL_VERSIONS:
-            unasked = not _declared(ctx) and self.engine.mutant != "task-unnegotiated"  # mutant: tasks for anyone
+            unasked = not self.engine.behaviour.runs_as_task(_declared(ctx))
             if not runs_as_task or unasked or params.input_responses or params.request_state:
                 return await call_next(ctx)  # the 2025 `task` param is an unknown field here: ignored
             caps = ((ctx.params or {}).get("_meta") or {}).get(CLIENT_CAPABILITIES) or {}
             state = self.engine.create(params.name, params.arguments or {}, R2026, ttl_ms=None,
                                        can_elicit=bool(caps.get("elicitation") is not None),
                                        can_sample=bool(caps.get("sampling") is not None))
-            return {"resultType": "task", **_first(state.task_2026(detailed=False), self.engine.mutant)}
+            return {"resultType": "task", **self.engine.behaviour.announced_task(state.task_2026(detailed=False))}
         return await call_next(ctx)  # 2025-11-25 tasks: `legacy_task_call`, a middleware
 
     async def legacy_task_call(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -125,37 +122,22 @@ class TasksExtension(Extension):
                                    can_elicit=caps is not None and caps.elicitation is not None,
                                    can_sample=caps is not None and caps.sampling is not None)
         self.engine.sessions.setdefault(state.id, ctx.session)
-        return {"task": _first(state.task_2025(), self.engine.mutant)}
+        return {"task": self.engine.behaviour.announced_task(state.task_2025())}
 
     # --- tasks/* ------------------------------------------------------------------------------------
     def _task(self, task_id: str, revision: str) -> TaskState:
         state = self.engine.load(task_id)
         if state is None or state.revision != revision:
-            if self.engine.mutant == "task-unknown-id-internal":  # mutant: the lookup's KeyError leaks out
-                raise MCPError(-32603, f"internal error: KeyError: {task_id!r}")
-            raise MCPError(INVALID_PARAMS, f"unknown task {task_id!r}")
+            raise self.engine.behaviour.unknown_task(task_id)
         return state
 
     async def get(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> HandlerResult:
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
-            state = self._reopen(self._task(params.taskId, R2026))
-            detailed = state.task_2026(detailed=True)
-            if self.engine.mutant == "task-get-no-result":  # mutant: the 2025 habit, the result only by tasks/result
-                detailed.pop("result", None)
-            return {"resultType": "complete", **detailed}
-        task = self._reopen(self._task(params.taskId, R2025)).task_2025()
-        if self.engine.mutant == "task-timestamps-epoch":  # mutant: seconds since the epoch, not ISO 8601
-            task["createdAt"] = int(self._task(params.taskId, R2025).created_at)
-        return task
-
-    def _reopen(self, state: TaskState) -> TaskState:
-        """(mutant task-terminal-reopens) the first look at a finished task shows it working again, as if it
-        were re-run (its lastUpdatedAt moves on)."""
-        if self.engine.mutant != "task-terminal-reopens" or not state.terminal or state.id in self._reopened:
-            return state
-        self._reopened.add(state.id)
-        return replace(state, status="working", status_message="re-running", updated_at=time.time())
+            state = self.engine.behaviour.task_as_seen(self._task(params.taskId, R2026))
+            return {"resultType": "complete", **self.engine.behaviour.tasks_get_2026(state.task_2026(detailed=True))}
+        state = self._task(params.taskId, R2025)
+        return self.engine.behaviour.tasks_get_2025(self.engine.behaviour.task_as_seen(state).task_2025(), state)
 
     async def list(self, ctx: ServerRequestContext[Any, Any], params: ListParams) -> HandlerResult:
         start = 0
@@ -175,14 +157,10 @@ class TasksExtension(Extension):
             _require_declared(ctx)
             self._task(params.taskId, R2026)
             cancelled = self.engine.cancel(params.taskId)  # a finished task stays as it is
-            if self.engine.mutant == "task-ack-returns-task" and cancelled is not None:  # mutant: 2025's answer
-                return {"resultType": "complete", **cancelled.task_2026(detailed=False)}
-            return {"resultType": "complete"}
+            return self.engine.behaviour.cancel_ack_2026(cancelled)
         state = self._task(params.taskId, R2025)
-        if state.terminal and self.engine.mutant == "task-cancel-terminal-ok":  # mutant: no error, the task as is
-            return state.task_2025()
         if state.terminal:
-            raise MCPError(INVALID_PARAMS, f"task {params.taskId!r} is already {state.status}")
+            return self.engine.behaviour.cancel_finished_task_2025(state)
         cancelled = self.engine.cancel(params.taskId)
         assert cancelled is not None
         return cancelled.task_2025()
@@ -210,8 +188,7 @@ class TasksExtension(Extension):
     async def _ask_client(self, ctx: ServerRequestContext[Any, Any], task_id: str,
                           requests: dict[str, dict[str, Any]]) -> None:
         async def one(key: str, wire: dict[str, Any]) -> None:
-            if self.engine.mutant == "task-input-unrelated":  # mutant: the question does not say whose it is
-                wire = {**wire, "params": {k: v for k, v in (wire.get("params") or {}).items() if k != "_meta"}}
+            wire = self.engine.behaviour.input_request(wire)
             if wire.get("method") == "elicitation/create":
                 request: Any = ElicitRequest.model_validate(wire)
                 answer_type: Any = ElicitResult
@@ -237,11 +214,6 @@ class TasksExtension(Extension):
                     tg.cancel_scope.cancel()
                     break
                 await changed.wait()
-
-
-def _first(task: dict[str, Any], mutant: str | None) -> dict[str, Any]:
-    """(mutant task-first-not-working) a new task announced `submitted`, SEP-1686's draft first status."""
-    return {**task, "status": "submitted"} if mutant == "task-first-not-working" else task
 
 
 def _final(state: TaskState) -> dict[str, Any]:

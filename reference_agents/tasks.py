@@ -25,6 +25,7 @@ from mcp_types import ErrorData, ProgressNotification, ProgressNotificationParam
 from mcp_types.methods import serialize_server_result
 from pydantic import BaseModel
 
+from reference_agents.behaviour import Behaviour
 from reference_agents.runtime import AgentRuntime
 from reference_agents.storage import Record, Storage
 
@@ -159,15 +160,18 @@ class TaskRun:
 class TaskEngine:
     """Creates, runs, answers and cancels tasks; one per server process."""
 
-    def __init__(self, rt: AgentRuntime, store: Storage | None = None, mutant: str | None = None) -> None:
-        self.rt = rt  # what bodies work with (records, resource events)
+    def __init__(self, rt: AgentRuntime, store: Storage | None = None) -> None:
+        self.rt = rt  # what bodies work with (records, resource events), and the behaviour
         self.store = store or rt.storage  # where tasks live
-        self.mutant = mutant
         self.bodies: dict[str, Body] = {}
         self.sessions: dict[str, Any] = {}  # task id -> the live 2025 session that created it (progress)
         self._changed: dict[str, anyio.Event] = {}
         self._scopes: dict[str, anyio.CancelScope] = {}
         self._tg: TaskGroup | None = None
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self.rt.behaviour
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -177,7 +181,7 @@ class TaskEngine:
             for rec in self.store.list_records("task"):
                 state = _from_record(rec)
                 if not state.terminal and not state.expired(time.time()):
-                    tg.start_soon(self._run, state.id)
+                    tg.start_soon(self.run, state.id)
             try:
                 yield
             finally:
@@ -241,19 +245,11 @@ class TaskEngine:
                           status_message="The operation is now in progress.")
         if self._tg is None:
             raise MCPError(-32603, "the task engine is not running")
-        if self.mutant == "task-create-lazy":  # mutant: answered first, stored (and started) a moment later
-            self._tg.start_soon(self._store_later, state)
-            return state
-        self.put(state)
-        self._tg.start_soon(self._run, state.id)
+        self.behaviour.launch_task(self, state, self._tg)
         return state
 
-    async def _store_later(self, state: TaskState) -> None:
-        await anyio.sleep(0.5)
-        self.put(state)
-        await self._run(state.id)
-
-    async def _run(self, task_id: str) -> None:
+    async def run(self, task_id: str) -> None:
+        """Run a stored task's body to its end (a restarted body picks up from its checkpoint)."""
         state = self.load(task_id)
         body = self.bodies.get(state.tool) if state is not None else None
         if state is None or body is None:
@@ -264,9 +260,8 @@ class TaskEngine:
             self._scopes[task_id] = scope
             try:
                 value = await body(TaskRun(self, task_id), state.arguments)
-                outcome = serialize_server_result("tools/call", state.revision, _dump(value))
-                if self.mutant == "task-result-drift" and outcome is not None:  # mutant: structured part lost
-                    outcome.pop("structuredContent", None)
+                outcome = self.behaviour.task_outcome(
+                    serialize_server_result("tools/call", state.revision, _dump(value)))
             except MCPError as exc:
                 error = exc.error.model_dump(by_alias=True, mode="json", exclude_none=True)
             except Exception as exc:  # noqa: BLE001 - a broken body fails its task, not the server
@@ -289,13 +284,8 @@ class TaskEngine:
             state.status_message = "The tool reported an error." if is_error else "The operation completed."
         self.put(state)
         session = self.sessions.pop(task_id, None)
-        if self.mutant == "task-progress-after-terminal" and session is not None and self._tg is not None:
-            self._tg.start_soon(self._keep_ticking, session, state)  # mutant: the progress ticker outlives the task
-
-    async def _keep_ticking(self, session: Any, state: TaskState) -> None:
-        for i in range(1, 21):
-            await anyio.sleep(0.1)
-            await send_progress(session, state, state.progress_sent + i, None, "still working")
+        if session is not None and self._tg is not None:
+            self.behaviour.task_finished(self._tg, session, state)
 
     def answer(self, task_id: str, responses: dict[str, Any]) -> None:
         """Answers to outstanding input requests; any other key (never asked, answered, superseded) is

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from reference_agents.behaviour import Behaviour
 from reference_agents.event_store import EventHub, SessionEventStore
 from reference_agents.storage import StoredEvent
 
@@ -53,17 +54,22 @@ class _Claim:
 
 
 class AgentsTransport(StreamableHTTPServerTransport):
-    """One session's transport. `mutant` selects a known bug (reference_agents/mutants.py)."""
+    """One session's transport; `behaviour` (reference_agents/behaviour.py) at its variation points."""
 
     _event_store: SessionEventStore
 
-    def __init__(self, *args: Any, mutant: str | None = None, revived: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, behaviour: Behaviour, revived: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.mutant = mutant
+        self.behaviour = behaviour
         self.revived = revived  # rebuilt from the store after a restart: resumes only
         self._claims: dict[str, _Claim] = {}
         self._get_connections = 0  # standalone GET stream connections we serve (plain or resumed)
         self._event_store.on_terminal = self._release_claim
+
+    @property
+    def session_store(self) -> SessionEventStore:
+        """This session's event store."""
+        return self._event_store
 
     # --- F: duplicate in-flight request ids -----------------------------------------------
     # The SDK overwrites `_request_streams[id]` and the dispatcher's `_in_flight[id]` unchecked
@@ -82,6 +88,7 @@ class AgentsTransport(StreamableHTTPServerTransport):
             await response(scope, receive, send)
             return
         key: str | None = None
+        raw_id = "null"
         claim = _Claim()
         try:
             msg = json.loads(await request.body())
@@ -89,7 +96,7 @@ class AgentsTransport(StreamableHTTPServerTransport):
             msg = None
         if isinstance(msg, dict) and isinstance(msg.get("method"), str) and isinstance(msg.get("id"), int | str):
             key, raw_id = str(msg["id"]), json.dumps(msg["id"])
-            if key in self._claims and self.mutant != "duplicate-id-accepted":
+            if key in self._claims and self.behaviour.refuses_in_flight_ids():
                 response = jsonrpc_error_response(
                     HTTPStatus.CONFLICT, -32600, f"request id {raw_id} is already in flight in this session",
                     id_json=raw_id, session_id=self.mcp_session_id)
@@ -102,11 +109,8 @@ class AgentsTransport(StreamableHTTPServerTransport):
         finally:
             if key is not None and self._claims.get(key) is claim and not claim.dispatched:
                 del self._claims[key]
-        if (self.mutant == "disconnect-cancels-2025" and key is not None and self._claims.get(key) is claim
-                and claim.dispatched):  # mutant: the client left before the response: "cancel" the call
-            err = (f'{{"jsonrpc":"2.0","id":{json.dumps(msg["id"])},"error":{{"code":-32800,'
-                   '"message":"request cancelled: the client disconnected"}}')
-            self._event_store.append_raw(key, err, terminal=True)
+        if key is not None and self._claims.get(key) is claim and claim.dispatched:  # ended before its response
+            self.behaviour.stream_left_unanswered(self._event_store, key, raw_id)
 
     def _create_session_message(self, message: JSONRPCRequest, request: Request, request_id: RequestId,
                                 protocol_version: str) -> SessionMessage:
@@ -119,29 +123,22 @@ class AgentsTransport(StreamableHTTPServerTransport):
     async def _replay_events(self, last_event_id: str, request: Request, send: Send) -> None:
         store = self._event_store
         found = store.lookup(last_event_id)
-        if found is None and self.mutant == "replay-cross-session":  # mutant: trust any session's id (bug A)
-            for other in store.hub.other_sessions(store.session):
-                if (found := other.lookup(last_event_id)) is not None:
-                    store = other
-                    break
-        if found is None and self.mutant == "unknown-id-replays-all":  # mutant: replay the whole session
-            await self._replay_everything(request, send)
-            return
         if found is None:
-            # C: the SDK answers an unknown/foreign/evicted id with 200 and an empty stream that
-            # its own client re-polls forever; we answer at once with 400 + a JSON-RPC error.
-            response = jsonrpc_error_response(
-                HTTPStatus.BAD_REQUEST, -32602, "unknown Last-Event-ID for this session", session_id=self.mcp_session_id)
-            await response(request.scope, request.receive, send)
-            return
-        if self.mutant == "replay-handoff-gap":  # the SDK's stock replay (bug B), kept as a mutant
-            await super()._replay_events(last_event_id, request, send)
+            async def refuse() -> None:
+                # C: the SDK answers an unknown/foreign/evicted id with 200 and an empty stream that
+                # its own client re-polls forever; we answer at once with 400 + a JSON-RPC error.
+                response = jsonrpc_error_response(HTTPStatus.BAD_REQUEST, -32602, "unknown Last-Event-ID for this "
+                                                  "session", session_id=self.mcp_session_id)
+                await response(request.scope, request.receive, send)
+
+            await self.behaviour.resume_from_unknown_id(self, last_event_id, request, send, refuse)
             return
         after, key = found
-        await self._serve_stream(store, after, key, request, send)
+        await self.behaviour.resume_stream(self, last_event_id, request, send,
+                                           lambda: self.serve_stream(store, after, key, request, send))
 
-    async def _serve_stream(self, store: SessionEventStore, after: StoredEvent, key: str, request: Request,
-                            send: Send, *, priming: bool = False) -> None:
+    async def serve_stream(self, store: SessionEventStore, after: StoredEvent, key: str, request: Request,
+                           send: Send, *, priming: bool = False) -> None:
         """Serve `after`'s stream from just after `after` (sent first itself if `priming`), then live.
 
         B: the SDK replays a snapshot and only then registers the live stream, losing what is
@@ -169,16 +166,15 @@ class AgentsTransport(StreamableHTTPServerTransport):
                         if retry is not None:
                             first["retry"] = retry
                         await writer.send(first)
-                    if self.mutant == "resume-never-ends" and not priming:  # mutant: 200, then nothing, for ever
-                        await anyio.sleep_forever()
-                    for ev in _mutate_snapshot(self.mutant, store, after, store.events_after(after)):
+                    if not priming:
+                        await self.behaviour.before_replay()
+                    for ev in self.behaviour.replayed_events(store, after, store.events_after(after)):
                         own = ev.stream_no == after.stream_no
                         sent = ev.pos if own else sent
                         if ev.message is not None:
                             await writer.send(wire(ev))
                         if ev.terminal and own:  # D: the stream is finished: end right after its response
-                            if self.mutant == "response-held-open":  # mutant: SDK bug D, held open after it
-                                await anyio.sleep_forever()
+                            await self.behaviour.after_stream_response()
                             return
                     if store.hub.hooks.after_replay_snapshot is not None:
                         await store.hub.hooks.after_replay_snapshot(store.session, key)
@@ -189,8 +185,7 @@ class AgentsTransport(StreamableHTTPServerTransport):
                         if ev.message is not None:
                             await writer.send(wire(ev))
                         if ev.terminal:
-                            if self.mutant == "response-held-open":
-                                await anyio.sleep_forever()
+                            await self.behaviour.after_stream_response()
                             return
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 logger.debug("resume stream closed")
@@ -218,7 +213,7 @@ class AgentsTransport(StreamableHTTPServerTransport):
         (e.g. notifications/resources/updated) as the store records them, so a client cut off at
         any point resumes with Last-Event-ID like on any other stream. (The SDK sends no priming
         event on this stream, so a cut before its first message left nothing to resume from.)"""
-        if self.revived or request.headers.get(LAST_EVENT_ID_HEADER) or self.mutant == "no-priming":
+        if self.revived or request.headers.get(LAST_EVENT_ID_HEADER) or not self.behaviour.primes_streams():
             await super()._handle_get_request(request, send)
             return
         if not check_accept_headers(request)[1]:
@@ -233,31 +228,12 @@ class AgentsTransport(StreamableHTTPServerTransport):
             return
         store = self._event_store
         primer = store.append_raw(GET_STREAM_KEY, None, terminal=False)
-        await self._serve_stream(store, primer, GET_STREAM_KEY, request, send, priming=True)
-
-    async def _replay_everything(self, request: Request, send: Send) -> None:
-        """(mutant unknown-id-replays-all) every stored event of the session, then the end."""
-        store = self._event_store
-        events = sorted((ev for row in store.hub.storage.streams(store.session)
-                         for ev in store.hub.storage.events_after(store.session, row.stream_no, 0)),
-                        key=lambda ev: ev.seq)
-        writer, reader = anyio.create_memory_object_stream[SSEEvent](0)
-
-        async def sender() -> None:
-            async with writer:
-                for ev in events:
-                    if ev.message is not None:
-                        await writer.send({"id": ev.event_id, "event": "message", "data": ev.message})
-
-        await EventSourceResponse(content=reader, data_sender_callable=sender,
-                                  headers={MCP_SESSION_ID_HEADER: self.mcp_session_id or ""})(
-            request.scope, request.receive, send)
+        await self.serve_stream(store, primer, GET_STREAM_KEY, request, send, priming=True)
 
     async def _mint_priming_event(self, stream_id: str, protocol_version: str) -> SSEEvent | None:
-        if self.mutant == "no-priming":  # mutant: no priming event on POST streams
+        if not self.behaviour.primes_streams():
             return None
-        if self.mutant == "close-without-retry":  # mutant: never a `retry` before a deliberate close
-            self._retry_interval = None
+        self._retry_interval = self.behaviour.retry_hint(self._retry_interval)
         return await super()._mint_priming_event(stream_id, protocol_version)
 
     async def terminate(self) -> None:
@@ -267,35 +243,12 @@ class AgentsTransport(StreamableHTTPServerTransport):
             self._event_store.hub.on_session_end(self.mcp_session_id)
 
     async def _handle_delete_request(self, request: Request, send: Send) -> None:
-        if self.mutant == "terminated-session-accepted":  # mutant: DELETE says yes, nothing ends
-            await Response(status_code=200)(request.scope, request.receive, send)
-            return
-        await super()._handle_delete_request(request, send)
-        if self.is_terminated and self.mcp_session_id:  # a deleted session is never revived
-            self._event_store.hub.storage.end_session(self.mcp_session_id)
+        async def end() -> None:
+            await super(AgentsTransport, self)._handle_delete_request(request, send)
+            if self.is_terminated and self.mcp_session_id:  # a deleted session is never revived
+                self._event_store.hub.storage.end_session(self.mcp_session_id)
 
-
-def _mutate_snapshot(mutant: str | None, store: SessionEventStore, after: StoredEvent,
-                     events: list[StoredEvent]) -> list[StoredEvent]:
-    """The replay mutants' one change each to the events a resume replays (clean: unchanged)."""
-    msgs = [i for i, ev in enumerate(events) if ev.message is not None]
-    if mutant == "replay-cross-stream":
-        others = [ev for row in store.hub.storage.streams(store.session) if row.stream_no != after.stream_no
-                  for ev in store.hub.storage.events_after(store.session, row.stream_no, 0) if ev.seq > after.seq]
-        return sorted(others, key=lambda ev: ev.seq) + events
-    if mutant == "replay-skip-first" and msgs:
-        return events[:msgs[0]] + events[msgs[0] + 1:]
-    if mutant == "replay-duplicate-last" and after.message is not None:
-        return [after, *events]
-    if mutant == "replay-out-of-order" and len(msgs) >= 2 and not events[msgs[1]].terminal:
-        events = list(events)
-        events[msgs[0]], events[msgs[1]] = events[msgs[1]], events[msgs[0]]
-        return events
-    if mutant == "handoff-loses-events":
-        lost = [i for i in msgs if not events[i].terminal]
-        if lost:
-            return events[:lost[-1]] + events[lost[-1] + 1:]
-    return events
+        await self.behaviour.delete_session(request, send, end)
 
 
 class AgentsSessionManager(StreamableHTTPSessionManager):
@@ -303,10 +256,10 @@ class AgentsSessionManager(StreamableHTTPSessionManager):
     the same store, so a foreign Last-Event-ID replays another session's events). Also revives a
     session the backend knows after a restart, so `GET` + `Last-Event-ID` still resumes."""
 
-    def __init__(self, app: Any, hub: EventHub, *, mutant: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, app: Any, hub: EventHub, *, behaviour: Behaviour, **kwargs: Any) -> None:
         super().__init__(app, event_store=None, **kwargs)
         self.hub = hub
-        self.mutant = mutant
+        self.behaviour = behaviour
 
     def _admit_session(self, requestor: AuthorizationContext | None,
                        session_id: str | None = None) -> StreamableHTTPServerTransport | None:
@@ -321,7 +274,7 @@ class AgentsSessionManager(StreamableHTTPSessionManager):
             security_settings=self.security_settings,
             retry_interval=self.retry_interval,
             idle_timeout=self.session_idle_timeout,
-            mutant=self.mutant,
+            behaviour=self.behaviour,
             revived=revived,
         )
         if requestor is not None:

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
@@ -166,8 +165,7 @@ async def finish(rt: AgentRuntime, progress: Progress, booking_id: str, destinat
         await progress(TOTAL, TOTAL, f"booking {booking_id} confirmed")
         rec = await rt.save("booking", booking_id, "confirmed", notes=content.get("notes"))
         return booking_result(booking_id, rec.status, rec.data)
-    if rt.mutant == "elicitation-decline-hangs":  # mutant: a decline/cancel leaves the tool waiting for ever
-        await anyio.sleep_forever()
+    await rt.behaviour.after_booking_declined()
     why = "not confirmed" if answer.action == "accept" else ("declined" if answer.action == "decline" else "cancelled")
     await progress(TOTAL, TOTAL, f"booking {booking_id} cancelled")
     rec = await rt.save("booking", booking_id, "cancelled", reason=why)

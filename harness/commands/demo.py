@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 from harness.commands.run import add_run_options, config_from, execute
+from harness.errors import UsageError
 from harness.targets import SpawnTarget
+from reference_agents.mutants import check_mutant
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -20,6 +22,10 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        check_mutant(args.mutant)
+    except ValueError as exc:
+        raise UsageError(f"faultline demo: {exc}") from None
     out: Path = args.out
     args.json = args.json or out / "verdicts.json"
     args.junit = args.junit or out / "junit.xml"

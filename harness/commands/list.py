@@ -1,15 +1,17 @@
-"""`faultline list`: the scenarios and the checks, with requirement ids and revisions."""
+"""`faultline list [scenarios|checks|mutants|all]`: the scenarios and the checks, with requirement ids and
+revisions; the reference agents' mutants, with the hook each overrides and what must catch it."""
 
 from __future__ import annotations
 
 import argparse
 
 from harness.checks import all_checks
+from reference_agents.mutants import REGISTRY
 from scenarios.api import all_scenarios
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", nargs="?", choices=["scenarios", "checks", "all"], default="all")
+    p.add_argument("what", nargs="?", choices=["scenarios", "checks", "mutants", "all"], default="all")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,4 +26,12 @@ def run(args: argparse.Namespace) -> int:
         for c in all_checks():
             revs = ",".join(r.value for r in c.revisions)
             print(f"  {c.name:<36} {c.requirement:<34} {c.level:<10} [{revs}]")
+    if args.what in ("mutants", "all"):
+        print("mutants:")
+        for m in REGISTRY.values():
+            caught = (f"caught by {' | '.join(m.requirements)} in {', '.join(m.scenarios)}" if m.requirements
+                      else f"uncaught: {m.uncaught}")
+            print(f"  {m.name:<36} hook={m.hook}")
+            print(f"      {m.description}")
+            print(f"      {caught}")
     return 0

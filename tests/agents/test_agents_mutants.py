@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -9,7 +10,9 @@ import anyio.lowlevel
 import pytest
 from agents_wire import RawClient, method_of
 
-from reference_agents.mutants import MUTANTS, check_mutant
+import reference_agents
+from reference_agents.behaviour import HOOKS, Behaviour
+from reference_agents.mutants import MUTANTS, REGISTRY, Mutant, behaviour_for, check_mutant
 from reference_agents.server import running_agents
 
 pytestmark = pytest.mark.anyio
@@ -44,9 +47,44 @@ async def full(url: str) -> list[Any]:
 
 
 def test_every_mutant_is_documented_and_unknown_names_fail():
-    assert len(MUTANTS) >= 21 and all(MUTANTS.values())
-    with pytest.raises(ValueError, match="unknown mutant"):
+    assert len(MUTANTS) >= 45 and all(MUTANTS.values())
+    with pytest.raises(ValueError, match="unknown mutant 'nope'; known: close-without-retry, "):
         check_mutant("nope")
+    with pytest.raises(ValueError, match="unknown mutant"):
+        behaviour_for("replay_skip_first")  # a module name is not a mutant name
+
+
+def test_each_mutant_overrides_exactly_its_one_named_hook():
+    for name, m in REGISTRY.items():
+        overridden = {h for h in HOOKS if getattr(m.behaviour, h) is not getattr(Behaviour, h)}
+        assert overridden == {m.hook}, name
+        assert type(behaviour_for(name)) is m.behaviour and behaviour_for(name) is not behaviour_for(name)
+    assert type(behaviour_for(None)) is Behaviour
+    assert len({m.hook for m in REGISTRY.values()}) >= 30  # variation points, not one switch
+
+
+def test_a_mutant_declaring_the_wrong_hook_or_two_hooks_is_refused():
+    class TwoHooks(Behaviour):
+        def primes_streams(self) -> bool:
+            return False
+
+        def checks_origin(self) -> bool:
+            return False
+
+    with pytest.raises(ValueError, match="must override only 'primes_streams'"):
+        Mutant("two", "two bugs", hook="primes_streams", behaviour=TwoHooks, requirements=("x",), scenarios=("y",))
+    with pytest.raises(ValueError, match="not a Behaviour hook"):
+        Mutant("typo", "a typo", hook="prime_streams", behaviour=TwoHooks, requirements=("x",), scenarios=("y",))
+    with pytest.raises(ValueError, match="say why it is uncaught"):
+        Mutant("none", "caught by nothing", hook="primes_streams", behaviour=REGISTRY["no-priming"].behaviour)
+
+
+def test_clean_code_has_no_mutant_name_branches():
+    root = Path(reference_agents.__file__).parent
+    offenders = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if "mutants" not in p.parts
+                 for n, line in enumerate(p.read_text().splitlines(), 1)
+                 if "mutant ==" in line or "mutant !=" in line or any(f'"{name}"' in line for name in REGISTRY)]
+    assert not offenders
 
 
 async def test_clean_resume_is_exact():
