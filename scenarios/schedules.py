@@ -13,6 +13,7 @@ import anyio
 
 from harness.client.answers import Answers
 from harness.revisions import Revision
+from scenarios.library.transport import origin_probe
 from scenarios.steps import resume_to_end
 
 # Where a strike lands and what it does. Client-side strikes are exact; proxy strikes go through
@@ -249,8 +250,7 @@ async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answe
             await c.raw("POST", body=PING, headers={"mcp-protocol-version": "1999-01-01"}, purpose="bad-version",
                         deadline=ctx.deadline(5))
         elif probe == "origin":
-            await c.raw("POST", body=PING, headers={"origin": "http://evil.example"}, purpose="bad-origin",
-                        deadline=ctx.deadline(5))
+            await origin_probe(ctx, c)
         elif probe == "delete":
             await c.delete()
             await c.raw("POST", body=PING, purpose="after-delete", deadline=ctx.deadline(5))

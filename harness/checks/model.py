@@ -56,6 +56,19 @@ def is_progress(msg: Any) -> bool:
     return isinstance(msg, dict) and msg.get("method") == "notifications/progress"
 
 
+def message_of(e: SseEvent) -> Any:
+    """The message an SSE event carries, or None for one that carries none: a priming event (an id and empty
+    data), or a stored priming event replayed as `{}` (the TypeScript SDK's event store keeps priming as `{}`)."""
+    msg = e.message
+    return msg if isinstance(msg, dict | list) and msg else None
+
+
+def messages(events: list[SseEvent]) -> list[SseEvent]:
+    """The events that carry a message: a priming event is no message (it is never a duplicate, never an event
+    after a response, never a second use of an id)."""
+    return [e for e in events if message_of(e) is not None]
+
+
 def shape(msg: Any) -> tuple[Any, ...]:
     """A message reduced to what an undisturbed run of the same call repeats exactly."""
     if not isinstance(msg, dict):
@@ -176,6 +189,29 @@ class Derived:
         end = self.ends.get(call.xs[-1])
         return end is None or end.reason in ("cut", "client-close", "error", "reset")
 
+    def closed_by_client(self, x: int) -> str | None:
+        """Why the end of exchange `x` is the harness's doing, if it is: the client cut or closed the stream, the
+        nemesis broke connections while it was open, or the client had ended the session (DELETE) or cancelled
+        the call (notifications/cancelled) before the stream ended. None: the server ended it."""
+        end, req = self.ends.get(x), self.requests.get(x)
+        if end is None or req is None:
+            return None
+        if end.reason in ("cut", "client-close", "held-open"):
+            return f"the client closed it ({end.reason})"
+        if any(req.seq < s < end.seq for s in breaking_fault_seqs(self.h)):
+            return "the nemesis broke connections while it was open"
+        call = self.call_of_x.get(x)
+        for other in self.requests.values():
+            if other.seq > end.seq or self.session_of.get(other.x) != self.session_of.get(x):
+                continue
+            body = other.body if isinstance(other.body, dict) else {}
+            if other.method == "DELETE":
+                return f"the client had ended the session (DELETE, seq {other.seq})"
+            if (call is not None and body.get("method") == "notifications/cancelled"
+                    and (body.get("params") or {}).get("requestId") == call.rpc_id and other.seq > call.request.seq):
+                return f"the client had cancelled the call (seq {other.seq})"
+        return None
+
     def tool_calls(self) -> list[Call]:
         return [c for c in self.calls if c.method == "tools/call"]
 
@@ -193,5 +229,5 @@ class Derived:
                 continue  # (an SDK client closes the stream itself once it has the response)
             if other.answers:
                 continue
-            return [shape(e.message) for e in other.stream]
+            return [shape(e.message) for e in messages(other.stream)]
         return None

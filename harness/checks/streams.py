@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from harness.checks.model import Derived, breaking_fault_seqs, is_response, shape
+from harness.checks.model import (
+    Derived,
+    breaking_fault_seqs,
+    is_progress,
+    is_response,
+    message_of,
+    messages,
+    shape,
+)
 from harness.checks.registry import Outcome, check
-from harness.history import Verdict
+from harness.history import Verdict, dumps_compact
 from harness.revisions import Revision
 
 R25 = (Revision.R2025,)
@@ -36,15 +44,19 @@ def priming_first(d: Derived, out: Outcome) -> Verdict:
        spec=f"{T25} § Sending Messages to the Server: the server SHOULD send an SSE event with a standard "
             "retry field before closing the connection")
 def retry_before_close(d: Derived, out: Outcome) -> Verdict:
-    closes = []
+    closes, ours = [], 0
     for call in d.calls:
         for x in call.xs:
             end, evs = d.ends.get(x), d.events.get(x, [])
             if end is None or end.reason != "eof" or not evs or any(is_response(e.message, call.rpc_id) for e in evs):
                 continue
+            if d.closed_by_client(x) is not None:  # the harness's DELETE, cancel, cut or fault ended it
+                ours += 1
+                continue
             closes.append((x, evs))
     if not closes:
-        return out.unseen("the server never closed a call's stream before its response")
+        why = f" ({ours} stream(s) ended by the harness's own DELETE, cancel or fault)" if ours else ""
+        return out.unseen(f"the server never closed a call's stream before its response{why}")
     bad = [d.ends[x].seq for x, evs in closes if not any(e.retry is not None for e in evs)]
     return out.fail("the server closed a stream before the response without sending `retry`", bad) if bad \
         else out.ok(f"{len(closes)} server-initiated close(s), each after a retry field")
@@ -60,10 +72,11 @@ def _compare(d: Derived, out: Outcome, kind: str) -> Verdict:
         return out.unseen("no call was resumed")
     bad, checked = [], 0
     for call in _resumed(d):
-        got = [shape(e.message) for e in call.stream]
-        ids = [e.id for e in call.stream if e.id]
+        said = messages(call.stream)  # a priming event (new id, empty data) opening a resume is no message
+        got = [shape(e.message) for e in said]
+        ids = [e.id for e in said if e.id]
         if kind == "dup" and len(ids) != len(set(ids)):
-            dup = [e.seq for e in call.stream if e.id and ids.count(e.id) > 1]
+            dup = [e.seq for e in said if e.id and ids.count(e.id) > 1]
             bad.append((call, "an event id was delivered twice", dup))
             continue
         base = d.baseline(call) if call in calls else None
@@ -73,7 +86,7 @@ def _compare(d: Derived, out: Outcome, kind: str) -> Verdict:
         if got == base:
             continue
         cg, cb = Counter(got), Counter(base)
-        witness = [e.seq for x in call.xs[1:] for e in d.events.get(x, [])][:12]
+        witness = [e.seq for x in call.xs[1:] for e in messages(d.events.get(x, []))][:12]
         hung = [x for x in call.xs[1:] if d.ends.get(x) is not None and d.ends[x].reason == "timeout"]
         if not witness or hung:
             witness += [call.request.seq] + [s for x in (hung or call.xs[1:]) for s in
@@ -137,89 +150,106 @@ def replay_per_stream(d: Derived, out: Outcome) -> Verdict:
 
 @check("replay-foreign-or-unknown-id", requirement="http.resume.foreign-id", revisions=R25,
        level="implied (MUST NOT)",
-       spec=f"{T25} § Resumability and Redelivery + § Session Management: a Last-Event-ID of another session or "
-            "one never issued must not replay anything; Faultline expects a prompt 4xx")
+       spec=f"{T25} § Resumability and Redelivery: the server MUST NOT replay messages that would have been "
+            "delivered on a different stream; event IDs are unique within a session, so a Last-Event-ID of another "
+            "session, or one never issued, names no stream of this one and replays nothing")
 def replay_foreign_id(d: Derived, out: Outcome) -> Verdict:
     def own(x: int) -> bool:  # resumes a stream of its own session that is not a call's (the GET stream)
         origin = d.origin.get(d.requests[x].headers.get("last-event-id", ""))
         return origin is not None and origin[0] == d.session_of.get(x)
 
     probes = [x for x in d.resumes if x not in d.call_of_x and not own(x)]
-    leaks = [e.seq for x, evs in d.events.items() for e in evs
+    leaks = [e.seq for x, evs in d.events.items() for e in messages(evs)
              if e.id and d.origin.get(e.id, ("", x))[0] != d.session_of.get(x) and d.session_of.get(x)]
     if leaks:
         return out.fail("events first delivered to another session were delivered to this one", leaks[:8])
     if not probes:
         return out.unseen("no resume presented a foreign or unknown Last-Event-ID")
+    delivered: dict[str, int] = {}  # progress notification (canonical JSON) -> the exchange first delivering it
+    for x, evs in sorted(d.events.items()):
+        for e in messages(evs):
+            if is_progress(e.message):
+                delivered.setdefault(dumps_compact(e.message), x)
+    answers = []
     for x in probes:
         resp, end, evs = d.responses.get(x), d.ends.get(x), d.events.get(x, [])
-        wit = [d.requests[x].seq] + ([resp.seq] if resp else []) + [e.seq for e in evs[:5]]
-        if any(e.message is not None for e in evs):
-            return out.fail("a foreign/unknown Last-Event-ID replayed events", wit)
-        if end is not None and end.reason == "timeout":
-            return out.fail("a foreign/unknown Last-Event-ID got a stream that never ended", wit + [end.seq])
-        if resp is None or resp.status < 400:
-            return out.fail(f"a foreign/unknown Last-Event-ID was answered {resp.status if resp else 'nothing'}, "
-                            "not a 4xx", wit)
-    return out.ok(f"{len(probes)} foreign/unknown id(s) refused promptly")
+        # What it may not do is replay: events first seen on another exchange (by id, or a progress notification
+        # by its content), or a call's response (only the resume of that call's own stream may carry it). No status
+        # is asked for, and a GET stream that stays open is this session's standalone stream: neither is a finding.
+        replayed = [e.seq for e in messages(evs) if is_response(e.message)
+                    or (e.id and d.origin.get(e.id, ("", x))[1] != x)
+                    or delivered.get(dumps_compact(e.message), x) != x]
+        if replayed:
+            return out.fail(f"a foreign/unknown Last-Event-ID replayed {len(replayed)} event(s) of other streams",
+                            [d.requests[x].seq] + ([resp.seq] if resp else []) + replayed[:8])
+        answers.append(f"{resp.status if resp else 'no answer'}"
+                       + (" held open as a standalone stream" if end is not None and end.reason == "timeout" else ""))
+    return out.ok(f"{len(probes)} foreign/unknown id(s), nothing replayed ({'; '.join(answers)})")
 
 
 @check("event-id-unique", requirement="http.sse.event-id-unique", revisions=R25, level="MUST",
        spec=f"{T25} § Resumability and Redelivery: event IDs MUST be globally unique across all streams within "
             "that session")
 def event_id_unique(d: Derived, out: Outcome) -> Verdict:
-    seen: dict[tuple[str, str], Any] = {}
+    # A replay repeats an event under its id: the same message, maybe serialized with its keys in another order,
+    # is not a second message. A priming event carries no message (replayed, it may come back as `{}`).
+    seen: dict[tuple[str, str], tuple[Any, int]] = {}
     n = 0
     for x, evs in d.events.items():
         for e in evs:
             if not e.id:
                 continue
             n += 1
-            key = (d.session_of.get(x, ""), e.id)
-            if key in seen and seen[key][0] != e.data:
+            key, msg = (d.session_of.get(x, ""), e.id), message_of(e)
+            if msg is None:
+                continue
+            if key in seen and seen[key][0] != msg:
                 return out.fail(f"event id {e.id} carried two different messages", [seen[key][1], e.seq])
-            seen.setdefault(key, (e.data, e.seq))
+            seen.setdefault(key, (msg, e.seq))
     return out.ok(f"{n} event ids") if n else out.unseen("no event ids")
 
 
 @check("one-response", requirement="http.post.one-response", revisions=BOTH, level="MUST",
-       spec=f"{T25} § Sending Messages to the Server: after the JSON-RPC response has been sent, the server "
-            "SHOULD close the SSE stream; one request has exactly one response")
+       spec=f"{T25} § Sending Messages to the Server: the SSE stream SHOULD eventually include a JSON-RPC "
+            "response for the JSON-RPC request sent in the POST body; JSON-RPC 2.0 § 5 Response object: the server "
+            "MUST reply with a Response (one reply to one request, not two on one stream)")
 def one_response(d: Derived, out: Outcome) -> Verdict:
+    # Only a second response breaks it; a priming event after a replayed response is no message, and other
+    # messages after the response are response-terminates' business (a SHOULD).
     n = 0
     for call in d.calls:
         for x in call.xs:
-            evs = d.events.get(x, [])
-            idx = [i for i, e in enumerate(evs) if is_response(e.message, call.rpc_id)]
-            if not idx:
+            got = [e.seq for e in messages(d.events.get(x, [])) if is_response(e.message, call.rpc_id)]
+            if not got:
                 continue
             n += 1
-            if len(idx) > 1 or idx[0] != len(evs) - 1:
-                dup = f"the response was delivered {len(idx)} times (duplicated); " if len(idx) > 1 else ""
-                return out.fail(f"call {call.rpc_id}: {dup}{len(idx)} response(s) and "
-                                f"{len(evs) - 1 - idx[0]} event(s) after the first on one stream",
-                                [evs[i].seq for i in range(idx[0], len(evs))])
-    return out.ok(f"{n} streams with one response, last") if n else out.unseen("no response on an SSE stream")
+            if len(got) > 1:
+                return out.fail(f"call {call.rpc_id}: the response was duplicated: {len(got)} on one stream", got)
+    return out.ok(f"{n} stream(s) with one response") if n else out.unseen("no response on an SSE stream")
 
 
 @check("response-terminates", requirement="http.post.response-terminates", revisions=BOTH, level="SHOULD",
-       spec=f"{T25} § Sending Messages to the Server; 2026-07-28_basic_transports_streamable-http.mdx § Receiving "
-            "Messages: the final JSON-RPC response SHOULD terminate the stream")
+       spec=f"{T25} § Sending Messages to the Server: after the JSON-RPC response has been sent, the server SHOULD "
+            "terminate the SSE stream; 2026-07-28_basic_transports_streamable-http.mdx § Receiving Messages: the "
+            "final JSON-RPC response SHOULD terminate the stream")
 def response_terminates(d: Derived, out: Outcome) -> Verdict:
-    n, held = 0, []
+    n, late = 0, []
     for call in d.calls:
         for x in call.xs:
-            evs, end = d.events.get(x, []), d.ends.get(x)
-            resp = [e for e in evs if is_response(e.message, call.rpc_id)]
-            if not resp or end is None:
+            evs, end = messages(d.events.get(x, [])), d.ends.get(x)
+            idx = [i for i, e in enumerate(evs) if is_response(e.message, call.rpc_id)]
+            if not idx or end is None:
                 continue
             n += 1
-            if end.reason == "held-open":
-                held.append((call, resp[0], end))
-    if held:
-        call, ev, end = held[0]
-        return out.fail(f"call {call.rpc_id}: the stream stayed open after its response ({end.detail})"
-                        + (f" (+{len(held) - 1} more)" if len(held) > 1 else ""), [ev.seq, end.seq])
+            after = [e for e in evs[idx[0] + 1:] if not is_response(e.message, call.rpc_id)]
+            if after:
+                late.append((call, f"{len(after)} message(s) followed its response on the stream",
+                             [evs[idx[0]].seq] + [e.seq for e in after[:8]]))
+            elif end.reason == "held-open":
+                late.append((call, f"the stream stayed open after its response ({end.detail})", [evs[idx[0]].seq, end.seq]))
+    if late:
+        call, why, witness = late[0]
+        return out.fail(f"call {call.rpc_id}: {why}" + (f" (+{len(late) - 1} more)" if len(late) > 1 else ""), witness)
     return out.ok(f"{n} stream(s) ended with their response") if n else out.unseen("no response on an SSE stream")
 
 

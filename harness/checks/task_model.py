@@ -96,8 +96,28 @@ def plain(result: Any) -> Any:
     return {k: v for k, v in result.items() if k != "_meta"} if isinstance(result, dict) else result
 
 
+# A plain call refused because the tool runs only as a task: 2025 -32601 for a tool declaring taskSupport "required",
+# 2026 -32021 (Missing Required Client Capability) for a client without the tasks extension. Not a result to compare.
+TASK_ONLY_REFUSALS = (-32601, -32021)
+
+
+def task_only_tools(d: Derived) -> set[str]:
+    """Tools a tools/list answer in the history declares `execution.taskSupport: "required"`."""
+    out = set()
+    for call in d.calls:
+        res = (d.response_of(call) or {}).get("result") if call.method == "tools/list" else None
+        for tool in (res.get("tools") or []) if isinstance(res, dict) else []:
+            execution = tool.get("execution") if isinstance(tool, dict) else None
+            if isinstance(execution, dict) and execution.get("taskSupport") == "required":
+                out.add(str(tool.get("name")))
+    return out
+
+
 def sync_outcome(d: Derived, created: Call) -> dict[str, Any] | None:
-    """The response of a synchronous call (no task) of the same tool and arguments, if there is one."""
+    """The response of a synchronous call (no task) of the same tool and arguments, if there is one. A tool that
+    runs only as a task has none: a plain call of it is refused, rightly, and that refusal is no twin."""
+    if created.tool is None or created.tool[0] in task_only_tools(d):
+        return None
     for call in d.tool_calls():
         if call is created or call.tool != created.tool:
             continue
@@ -106,8 +126,19 @@ def sync_outcome(d: Derived, created: Call) -> dict[str, Any] | None:
             continue
         if isinstance(msg.get("result"), dict) and msg["result"].get("resultType") == "input_required":
             continue
+        if (msg.get("error") or {}).get("code") in TASK_ONLY_REFUSALS:
+            continue
         return msg
     return None
+
+
+def no_twin(d: Derived, made: dict[str, Call], what: str) -> str:
+    """Why no task of the history could be compared with a synchronous call (a NOT-OBSERVED reason)."""
+    only = sorted({c.tool[0] for c in made.values() if c.tool is not None} & task_only_tools(d))
+    if only:
+        return (f"{', '.join(only)} declare(s) execution.taskSupport \"required\": a plain call of it is rightly "
+                f"refused, so there is no synchronous result to compare the {what} with")
+    return f"no {what} with a synchronous call of the same tool to compare with"
 
 
 def differs(a: Any, b: Any) -> str:

@@ -14,6 +14,7 @@ from harness.checks.task_model import (
     creations,
     differs,
     is_iso,
+    no_twin,
     observations,
     plain,
     refused_invalid,
@@ -80,7 +81,7 @@ def task_result_exact(d: Derived, out: Outcome) -> Verdict:
                             f"{differs(plain(first.get('result') or first.get('error')), plain(sync.get('result') or sync.get('error')))}",
                             [created.request.seq, d.response_seq(first_call) or 0])
     if not compared:
-        return out.unseen("no tasks/result answer with a synchronous call of the same tool to compare with")
+        return out.unseen(no_twin(d, made, "tasks/result answer"))
     return out.ok(f"{compared} task result(s) equal to the synchronous call's")
 
 

@@ -13,6 +13,7 @@ from harness.checks.task_model import (
     creations,
     differs,
     is_iso,
+    no_twin,
     observations,
     plain,
     refused_invalid,
@@ -55,7 +56,7 @@ def task_ext_result_exact(d: Derived, out: Outcome) -> Verdict:
             return out.fail(f"task {task_id} ended {final.status} with something else than the synchronous call "
                             f"gave: {differs(got, want)}", [created.request.seq, final.seq])
     if not compared:
-        return out.unseen("no finished task with a synchronous call of the same tool to compare with")
+        return out.unseen(no_twin(d, made, "finished task"))
     return out.ok(f"{compared} task result(s) equal to the synchronous call's")
 
 

@@ -50,4 +50,25 @@ def invalid_version(d: Derived, out: Outcome) -> Verdict:
        spec=f"{T25} § Security Warning: if the Origin header is present and invalid, servers MUST respond with "
             "HTTP 403 Forbidden")
 def origin_403(d: Derived, out: Outcome) -> Verdict:
-    return _probe(d, out, "bad-origin", 403, "non-local Origin")
+    xs = [x for x, r in d.requests.items() if r.purpose == "bad-origin"]
+    if not xs:
+        return out.unseen("no non-local Origin probe was sent")
+    for x in xs:
+        resp, end = d.responses.get(x), d.ends.get(x)
+        if resp is not None and resp.status == 403:
+            continue
+        wit = [d.requests[x].seq] + ([resp.seq] if resp else []) + ([end.seq] if end else [])
+        got = resp.status if resp else (end.reason if end else "nothing")
+        if resp is not None and resp.status < 400:  # served: the Origin was not checked at all
+            return out.fail(f"non-local Origin: expected HTTP 403, got {got} (the request was served)", wit)
+        # Refused, but not with 403: an Origin check answering the wrong status, or a refusal for another reason.
+        # Only the same request without the Origin (the control) tells which.
+        controls = [c for c, r in d.requests.items() if r.purpose == "origin-control" and r.seq < d.requests[x].seq]
+        ctl = d.responses.get(controls[-1]) if controls else None
+        if ctl is None or ctl.status >= 400:
+            seen = f"was answered {ctl.status}" if ctl is not None else "was not sent" if not controls else "got no answer"
+            return out.unseen(f"the non-local Origin probe got {got}, and the same request without the Origin {seen}: "
+                              "the refusal need not be about the Origin")
+        return out.fail(f"non-local Origin: expected HTTP 403, got {got} (the same request without it: {ctl.status})",
+                        wit + [ctl.seq])
+    return out.ok("non-local Origin: 403")

@@ -63,14 +63,33 @@ async def _start_waiting(c: Any, ctx: Any, tool: str, args: dict[str, Any]) -> s
 
 async def _sync_twin(ctx: Any, tool: str, args: dict[str, Any]) -> None:
     """The same call made synchronously, by a client that did not negotiate tasks (2026: it also sends the
-    2025 `task` parameter, which a 2026 server must ignore)."""
+    2025 `task` parameter, which a 2026 server must ignore). On 2025 a tool declaring `execution.taskSupport:
+    "required"` MUST be invoked as a task: it has no synchronous twin, and the client does not make one."""
     async with ctx.client("B") as b:
         await b.open()
         if ctx.revision is Revision.R2026:
             await b.call("tools/call", {"name": tool, "arguments": args, "task": {"ttl": 60000}},
                          deadline=ctx.deadline(20))
+        elif await _task_support(b, ctx, tool) == "required":
+            ctx.note(f"no synchronous twin: {tool} declares execution.taskSupport \"required\"", tool=tool)
         else:
             await b.call_tool(tool, args, deadline=ctx.deadline(20))
+
+
+async def _task_support(c: Any, ctx: Any, tool: str, pages: int = 10) -> str | None:
+    """The tool's `execution.taskSupport` as tools/list declares it (None: not listed, or no answer)."""
+    cursor = None
+    for _ in range(pages):
+        out = await c.call("tools/list", {"cursor": cursor} if cursor else {}, deadline=ctx.deadline(5), purpose="list")
+        listed = out.result or {}
+        for entry in listed.get("tools") or []:
+            if isinstance(entry, dict) and entry.get("name") == tool:
+                execution = entry.get("execution")
+                return str(execution.get("taskSupport") or "forbidden") if isinstance(execution, dict) else "forbidden"
+        cursor = listed.get("nextCursor")
+        if not isinstance(cursor, str) or not cursor:
+            return None
+    return None
 
 
 async def _finish(c: Any, ctx: Any, task_id: str) -> dict[str, Any] | None:

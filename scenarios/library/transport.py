@@ -37,10 +37,33 @@ async def version_invalid_400(ctx: Any) -> None:
                     deadline=ctx.deadline(5))
 
 
-@scenario("origin-403", "A request with a non-local Origin header (DNS rebinding): 403.",
-          checks=("http.origin.reject-403",), tags=("transport",))
+EVIL_ORIGIN = "http://evil.example"
+# A request every server must serve at each revision (2026-07-28 removed `ping`; `server/discover` is mandatory).
+ALWAYS_SERVED = {Revision.R2025: "ping", Revision.R2026: "server/discover"}
+
+
+async def served_request(c: Any, ctx: Any, purpose: str, headers: dict[str, str] | None = None) -> Any:
+    """A request built as the client builds every request at its revision (2025: the session and version headers;
+    2026: the `_meta` envelope and the Mcp-Method header), with `headers` added: a probe must be well-formed at
+    the revision it probes, or the server's refusal says nothing about what the probe is about."""
+    saved = dict(c.extra_headers)
+    c.extra_headers.update(headers or {})
+    try:
+        return await c.call(ALWAYS_SERVED[ctx.revision], {}, purpose=purpose, deadline=ctx.deadline(5))
+    finally:
+        c.extra_headers = saved
+
+
+async def origin_probe(ctx: Any, c: Any) -> None:
+    """The same well-formed request twice: without an Origin (the control: does the server serve it at all?),
+    then with a non-local Origin, which must be refused with 403."""
+    await served_request(c, ctx, "origin-control")
+    await served_request(c, ctx, "bad-origin", {"origin": EVIL_ORIGIN})
+
+
+@scenario("origin-403", "A well-formed request with a non-local Origin header (DNS rebinding): 403; the same "
+          "request without the Origin first, as the control.", checks=("http.origin.reject-403",), tags=("transport",))
 async def origin_403(ctx: Any) -> None:
     async with ctx.client("A") as c:
         await c.open()
-        await c.raw("POST", body=PING, headers={"origin": "http://evil.example"}, purpose="bad-origin",
-                    deadline=ctx.deadline(5))
+        await origin_probe(ctx, c)
