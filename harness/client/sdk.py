@@ -29,9 +29,9 @@ from mcp import Client, types
 from mcp.client.streamable_http import streamable_http_client
 
 from harness.client.answers import Answers
-from harness.client.sse import SseLimitError, SseParser
 from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import Revision
+from mcp_wire.sse import SseLimitError, SseParser
 
 MAX_JSON_BODY = 8 * 1024 * 1024
 MAX_DATA_RECORDED = 65536
