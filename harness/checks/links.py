@@ -24,15 +24,15 @@ def resource_link_fetchable(d: Derived, out: Outcome) -> Verdict:
     returned: dict[str, int] = {}  # uri -> where a tool result first carried it
     for call in d.tool_calls():
         seq = d.response_seq(call)
-        for uri in _links((d.response_of(call) or {}).get("result")):
+        for link in _links((d.response_of(call) or {}).get("result")):
             if seq is not None:
-                returned.setdefault(uri, seq)
+                returned.setdefault(link, seq)
     if not returned:
         return out.unseen("no tool returned a resource link")
-    read, failed = 0, []
+    read, failed = 0, []  # failed: (uri, error message, witness) per read that answered an error
     for call in d.calls:
         uri = call.params.get("uri") if call.method == "resources/read" else None
-        if uri not in returned or call.request.seq < returned[uri]:
+        if not isinstance(uri, str) or uri not in returned or call.request.seq < returned[uri]:
             continue
         response, seq = d.response_of(call), d.response_seq(call)
         if response is None or seq is None:
