@@ -74,8 +74,8 @@ def undeclared(files: list[Path], allowed: set[str]) -> list[str]:
         rel = path.relative_to(ROOT).as_posix()
         for module in sorted(top_level_imports(path)):
             dists = {canonical(d) for d in providers.get(module, [])}
-            if not dists:
-                if module not in local_modules():
+            if not dists:  # not installed here: a declared distribution of that name, or a module of ours
+                if canonical(module) not in allowed and module not in local_modules():
                     bad.append(f"{rel}: imports {module}, which no installed distribution provides")
             elif not dists & (allowed | {canonical(d) for d in EXTRA_ALLOWED.get(rel, ())}):
                 bad.append(f"{rel}: imports {module} (from {', '.join(sorted(dists))}), not declared in pyproject.toml")

@@ -84,12 +84,13 @@ def offending(package: str, forbidden: tuple[str, ...], *, skip: tuple[str, ...]
 
 
 def test_protocol_package_imports_the_standard_library_only():
-    bad = []
+    found: dict[tuple[str, int], str] = {}
     for path in sources("mcp_wire"):
         for line, module in imports(path):
             top = module.split(".")[0]
             if top not in sys.stdlib_module_names and top != "mcp_wire" and top != "__future__":
-                bad.append(f"{path.relative_to(ROOT).as_posix()}:{line} imports {module}")
+                found.setdefault((path.relative_to(ROOT).as_posix(), line), module)
+    bad = [f"{rel}:{line} imports {module}" for (rel, line), module in sorted(found.items())]
     assert not bad, "mcp_wire must stay stdlib-only (no harness, no agents, no I/O library):\n" + "\n".join(bad)
 
 
