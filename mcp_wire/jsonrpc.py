@@ -4,22 +4,22 @@ A message is a dict parsed from JSON; anything else (None, a list, a string) is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 VERSION = "2.0"
 
 
-def is_request(msg: Any) -> bool:
+def is_request(msg: Any) -> TypeGuard[dict[str, Any]]:
     """A request: a method and an id (the other side must answer it)."""
     return isinstance(msg, dict) and "method" in msg and "id" in msg
 
 
-def is_notification(msg: Any) -> bool:
+def is_notification(msg: Any) -> TypeGuard[dict[str, Any]]:
     """A notification: a method and no id (nothing answers it)."""
     return isinstance(msg, dict) and "method" in msg and "id" not in msg
 
 
-def is_response(msg: Any, rpc_id: Any = None) -> bool:
+def is_response(msg: Any, rpc_id: Any = None) -> TypeGuard[dict[str, Any]]:
     """A response (a result or an error, no method); with `rpc_id`, the response to that request."""
     return (isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)
             and (rpc_id is None or msg.get("id") == rpc_id))
