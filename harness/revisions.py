@@ -14,7 +14,9 @@ from mcp_wire.revisions import (
     TASK_STATUSES,
     TASK_TERMINAL,
     TASKS_EXTENSION,
+    TRAITS,
     Revision,
+    Traits,
     declares_tasks,
     parse,
     task_of,
@@ -26,4 +28,4 @@ TASK_PROGRESS_GRACE = 0.5
 
 __all__ = ["ALL", "HANDSHAKE_REVISIONS", "META_CLIENT_CAPABILITIES", "META_CLIENT_INFO", "META_PREFIX",
            "META_PROTOCOL_VERSION", "RELATED_TASK", "TASKS_EXTENSION", "TASK_PROGRESS_GRACE", "TASK_STATUSES",
-           "TASK_TERMINAL", "Revision", "declares_tasks", "parse", "task_of"]
+           "TASK_TERMINAL", "TRAITS", "Revision", "Traits", "declares_tasks", "parse", "task_of"]

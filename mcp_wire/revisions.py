@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -13,24 +14,23 @@ class Revision(StrEnum):
     R2026 = "2026-07-28"
 
     @property
-    def has_sessions(self) -> bool:
-        return self is Revision.R2025
+    def traits(self) -> Traits:
+        """What this revision does differently: the switch to consult instead of comparing revisions."""
+        return TRAITS[self]
 
-    @property
-    def resumable(self) -> bool:
-        """Last-Event-ID resumption of SSE streams exists only on 2025-11-25."""
-        return self is Revision.R2025
 
-    @property
-    def disconnect_cancels(self) -> bool:
-        """On 2026-07-28 closing a response stream MUST be treated as cancellation."""
-        return self is Revision.R2026
+@dataclass(frozen=True)
+class Traits:
+    has_sessions: bool  # initialize opens a session that every later request names (Mcp-Session-Id)
+    resumable: bool  # a cut SSE stream is resumed by GET + Last-Event-ID
+    disconnect_cancels: bool  # closing a response stream MUST be treated as cancellation
+    push_requests: bool  # the server may send elicitation/sampling requests on the call's SSE stream
 
-    @property
-    def push_requests(self) -> bool:
-        """Server->client elicitation/sampling requests on SSE exist only on 2025-11-25."""
-        return self is Revision.R2025
 
+TRAITS: dict[Revision, Traits] = {
+    Revision.R2025: Traits(has_sessions=True, resumable=True, disconnect_cancels=False, push_requests=True),
+    Revision.R2026: Traits(has_sessions=False, resumable=False, disconnect_cancels=True, push_requests=False),
+}
 
 ALL: tuple[Revision, ...] = (Revision.R2025, Revision.R2026)
 
