@@ -6,42 +6,50 @@ import nox
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "uv"
 
-PACKAGES = ["harness", "reference_agents", "scenarios"]
+PACKAGES = ["mcp_wire", "harness", "reference_agents", "scenarios"]
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    """The project (editable) and its extras at exactly the versions in uv.lock: nothing is resolved anew
+    (`uv lock` refreshes the lock after a change to pyproject.toml's dependencies)."""
+    session.run_install("uv", "sync", "--frozen", "--inexact", *(f"--extra={e}" for e in extras),
+                        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location, "UV_PYTHON_DOWNLOADS": "never"})
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The project's own test suite."""
-    session.install("-e", ".[test]")
+    install(session, "test")
     session.run("pytest", "-q", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff over the whole tree."""
-    session.install("ruff>=0.6")
+    install(session, "lint")
     session.run("ruff", "check", ".", *session.posargs)
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy over the shipped packages."""
-    session.install("-e", ".", "mypy>=1.10", "types-PyYAML")
+    install(session, "typecheck")
     session.run("mypy", *PACKAGES)
 
 
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job: reference agents + embedded proxy + all scenarios, a report at the end."""
-    session.install("-e", ".")
+    install(session)
     session.run("faultline", "demo", *session.posargs)
 
 
 @nox.session
 def conformance(session: nox.Session) -> None:
     """Every scenario against the reference agents at both revisions (spawned, durable store)."""
-    session.install("-e", ".")
+    install(session)
     session.run("faultline", "demo", "--revision", "all", *session.posargs)
 
 
@@ -50,7 +58,7 @@ def validate(session: nox.Session) -> None:
     """A third-party server: `nox -s validate -- --target URL` (or `--spawn CMD`, `--profile FILE`)."""
     if not session.posargs:
         session.error("give the server: nox -s validate -- --target URL  (or --spawn CMD)")
-    session.install("-e", ".")
+    install(session)
     session.run("faultline", "run", "--json", "faultline-out/verdicts.json", "--junit", "faultline-out/junit.xml",
                 "--html", "faultline-out/report.html", *session.posargs)
 
@@ -58,14 +66,14 @@ def validate(session: nox.Session) -> None:
 @nox.session
 def mutants(session: nox.Session) -> None:
     """The kill matrix: every mutant must be FAILed with its expected requirement; clean agents by none."""
-    session.install("-e", ".")
+    install(session)
     session.run("python", "-m", "harness.killmatrix", *session.posargs)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks that print figures (proxy, suite, fuzz, robustness)."""
-    session.install("-e", ".[test]")
+    install(session, "test")
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 
@@ -74,7 +82,7 @@ def official(session: nox.Session) -> None:
     """The official MCP conformance suite (0.1.16, 2025-11-25 server scenarios) against the reference agents
     with the fixtures; Node 22 and the suite go into .cache/faultline/official ($FAULTLINE_CACHE), never global.
     Fails on any FAILURE not listed in official-expected-failures.yml. Other server: `-- --url URL|--spawn CMD`."""
-    session.install("-e", ".")
+    install(session)
     target = session.posargs or ["--spawn", "faultline agents --port 0 --retry-ms 1000 --conformance-fixtures"]
     session.run("python", "-m", "harness.official", "official", *target)
 
@@ -85,5 +93,5 @@ def compare(session: nox.Session) -> None:
     `nox -s compare -- --target URL` (or `--spawn CMD`). Fails if the suite FAILs an area Faultline PASSes."""
     if not session.posargs:
         session.error("give the server: nox -s compare -- --target URL  (or --spawn CMD)")
-    session.install("-e", ".")
+    install(session)
     session.run("python", "-m", "harness.official", "compare", *session.posargs)

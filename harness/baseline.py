@@ -27,24 +27,24 @@ class Expected:
         return self.scenario == scenario and self.check == check and self.revision in (None, revision)
 
 
-def load_expected(path: str | Path) -> list[Expected]:
+def load_expected(path: str | Path, *, option: str = "--expected-failures") -> list[Expected]:
     p = Path(path)
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UsageError(f"--expected-failures {p}: {exc.strerror or exc}") from None
+        raise UsageError(f"{option} {p}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"--expected-failures {p}: malformed YAML: {str(exc).splitlines()[0]}") from None
+        raise UsageError(f"{option} {p}: malformed YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
         return []
     if not isinstance(data, list):
-        raise UsageError(f"--expected-failures {p}: expected a list of entries")
+        raise UsageError(f"{option} {p}: expected a list of entries")
     out = []
     for i, e in enumerate(data, 1):
         if not isinstance(e, dict) or not isinstance(e.get("scenario"), str) or not isinstance(e.get("check"), str):
-            raise UsageError(f"--expected-failures {p}: entry {i} needs 'scenario' and 'check'")
+            raise UsageError(f"{option} {p}: entry {i} needs 'scenario' and 'check'")
         if not isinstance(e.get("reason"), str) or not e["reason"].strip():
-            raise UsageError(f"--expected-failures {p}: entry {i} needs a 'reason'")
+            raise UsageError(f"{option} {p}: entry {i} needs a 'reason'")
         rev = e.get("revision")
         out.append(Expected(e["scenario"], e["check"], str(rev) if rev else None, e["reason"]))
     return out

@@ -21,7 +21,7 @@ from harness.errors import HarnessError, UsageError
 COMMANDS: dict[str, tuple[str, str]] = {
     "agents": ("reference_agents.server", "serve the reference agents (travel, research, long-running)"),
     "proxy": ("harness.proxy.cli", "run the embedded Toxiproxy-compatible fault proxy"),
-    "check": ("harness.checks.cli", "re-run the checks over a saved HISTORY.jsonl"),
+    "check": ("harness.commands.check", "re-run the checks over a saved HISTORY.jsonl"),
     "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
     "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
     "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),

@@ -4,7 +4,10 @@
 
 collects every scenario at each revision as a test (`faultline::resume-each-boundary@2025-11-25`);
 a FAIL shows its witness. With a target given, only the Faultline items run (your other tests are
-deselected) unless `--faultline-keep-tests`. Filter with pytest's own `-k`.
+deselected) unless `--faultline-keep-tests`. Filter with pytest's own `-k` (and `-m`).
+`--faultline-strict`: a WARN (a broken SHOULD) fails its test too. `--faultline-expected-failures FILE`:
+the YAML baseline `faultline run --expected-failures` takes (harness/baseline.py); a listed finding
+makes its test xfail, a listed one that now passes fails its test (the baseline is stale).
 
 Fixtures for users who write their own scenarios: `fault_proxy` (a ProxyClient on the embedded
 proxy, or $TOXIPROXY_URL), `reference_agents` (URL of the reference agents, started in-process),
@@ -15,6 +18,7 @@ a folder of `faultline fuzz` repro files into regression tests.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +32,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--faultline-profile", default="reference", help="reference | conformance-fixtures | FILE")
     g.addoption("--faultline-revision", default="all", help="2025-11-25 | 2026-07-28 | all")
     g.addoption("--faultline-keep-tests", action="store_true", help="also run the other collected tests")
+    g.addoption("--faultline-strict", action="store_true", help="a WARN (a broken SHOULD) fails its test too")
+    g.addoption("--faultline-expected-failures", metavar="FILE",
+                help="YAML baseline of known findings (as `faultline run --expected-failures`)")
 
 
 def _enabled(config: pytest.Config) -> bool:
     return bool(config.getoption("--faultline-target") or config.getoption("--faultline-spawn"))
+
+
+@dataclass
+class _Settings:
+    """How a scenario's verdicts become a test outcome (from the command line, read once)."""
+
+    revisions: tuple[Any, ...]
+    strict: bool = False
+    expected: list[Any] = field(default_factory=list)  # harness.baseline.Expected entries
+
+
+SETTINGS = pytest.StashKey[_Settings]()
+RIG = pytest.StashKey["_Rig"]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Reads the Faultline options once; a bad value is a usage error (one line, exit 4), never a traceback."""
+    if not _enabled(config):
+        return
+    from harness.baseline import load_expected
+    from harness.errors import UsageError
+    from harness.revisions import parse
+
+    try:
+        revisions = parse(config.getoption("--faultline-revision"))
+        path = config.getoption("--faultline-expected-failures")
+        expected = load_expected(path, option="--faultline-expected-failures") if path else []
+    except (ValueError, UsageError) as exc:
+        raise pytest.UsageError(f"faultline: {exc}") from None
+    config.stash[SETTINGS] = _Settings(revisions, bool(config.getoption("--faultline-strict")), expected)
 
 
 class _Rig:
@@ -49,14 +86,13 @@ class _Rig:
             from anyio.from_thread import start_blocking_portal
 
             from harness.profiles import load_profile
-            from harness.revisions import parse
             from harness.runner import Rig, RunConfig
             from harness.targets import SpawnTarget, UrlTarget
 
             opt = self.config.getoption
             target = UrlTarget(opt("--faultline-target")) if opt("--faultline-target") else SpawnTarget(
                 opt("--faultline-spawn"))
-            run_config = RunConfig(scenarios=[], revisions=parse(opt("--faultline-revision")),
+            run_config = RunConfig(scenarios=[], revisions=self.config.stash[SETTINGS].revisions,
                                    profile=load_profile(opt("--faultline-profile")))
             self._portal_cm = start_blocking_portal()
             self.portal = self._portal_cm.__enter__()
@@ -80,9 +116,11 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         portal, rig = self._rig.get()
         self.result = portal.call(rig.run, self.scenario, self.revision)
-        bad = [v for v in self.result.verdicts if v.status in ("FAIL", "ERROR")]
-        if bad:
-            raise ScenarioFailed(self.result, bad)
+        bad, known, stale = outcome(self.result, self.config.stash[SETTINGS])
+        if bad or stale:
+            raise ScenarioFailed(self.result, bad, stale)
+        if known:
+            pytest.xfail("expected failure(s) (baseline): " + ", ".join(f"{v.status} {v.check}" for v in known))
         if self.result.status in ("NOT-APPLICABLE", "NOT-OBSERVED"):
             pytest.skip(f"{self.result.status}: {self.result.reason or 'nothing to check'}")
 
@@ -95,34 +133,46 @@ class ScenarioItem(pytest.Item):
         return "faultline", 0, self.name
 
 
+def outcome(result: Any, settings: _Settings) -> tuple[list[Any], list[Any], list[Any]]:
+    """(verdicts that fail the test, findings the baseline expects, baseline entries now passing) for one
+    scenario at one revision: FAIL and ERROR fail it, WARN too when strict, unless the baseline lists them."""
+    from harness.baseline import judge
+
+    j = judge([result], settings.expected)
+    failing = {(s, c, rv) for s, c, rv, status in j.new_failures if status == "FAIL" or settings.strict}
+    failing |= {(s, c, rv) for s, c, rv, _ in j.errors}
+    listed = {(s, c, rv) for s, c, rv, _ in j.expected_failures}
+    bad = [v for v in result.verdicts if (result.scenario, v.check, result.revision) in failing]
+    known = [v for v in result.verdicts if (result.scenario, v.check, result.revision) in listed]
+    return bad, known, list(j.stale)
+
+
 class ScenarioFailed(Exception):
-    def __init__(self, result: Any, bad: list[Any]) -> None:
+    def __init__(self, result: Any, bad: list[Any], stale: list[Any] | None = None) -> None:
         lines = [f"{result.scenario}@{result.revision}: {len(bad)} finding(s)"]
         for v in bad:
             lines.append(f"  {v.status} {v.check} [{v.requirement}, {v.level}]: {v.message}")
             for seq in v.witness:
                 if 0 <= seq < len(result.history):
                     lines.append(f"    witness #{seq}: {result.history[seq].model_dump_json()[:400]}")
+        for e in stale or []:
+            lines.append(f"  stale expected failure (now passes): {e.scenario} {e.check} {e.revision or ''}".rstrip()
+                         + f" (reason was: {e.reason})")
         super().__init__("\n".join(lines))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Adds the scenario items first, so that pytest's own `-k` / `-m` deselection (which runs after this
+    hook) filters them like any other test."""
     if not _enabled(config):
         return
-    from harness.revisions import parse
     from scenarios.api import all_scenarios
 
-    rig = _Rig(config)
-    config._faultline_rig = rig  # type: ignore[attr-defined]
+    rig = config.stash[RIG] = _Rig(config)
     ours = [ScenarioItem.from_parent(session, name=f"faultline::{sc.name}@{rev.value}", scenario=sc, revision=rev,
                                      rig=rig)
-            for sc in all_scenarios() for rev in parse(config.getoption("--faultline-revision"))]
-    keyword = config.getoption("keyword")
-    if keyword:
-        from _pytest.mark.expression import Expression
-
-        expr = Expression.compile(keyword)
-        ours = [i for i in ours if expr.evaluate(lambda s, i=i, **_: s in i.name)]  # type: ignore[arg-type,misc]
+            for sc in all_scenarios() for rev in config.stash[SETTINGS].revisions]
     if not config.getoption("--faultline-keep-tests"):
         config.hook.pytest_deselected(items=list(items))
         items.clear()
@@ -130,7 +180,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    rig = getattr(session.config, "_faultline_rig", None)
+    rig = session.config.stash.get(RIG, None)
     if rig is not None:
         rig.close()
 

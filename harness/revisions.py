@@ -1,82 +1,31 @@
-"""The protocol revisions Faultline knows, and the one place their differences are named."""
+"""The harness's view of the protocol revisions: `mcp_wire.revisions` (the one definition), plus the
+harness's own timing policy around them."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from mcp_wire.revisions import (
+    ALL,
+    HANDSHAKE_REVISIONS,
+    META_CLIENT_CAPABILITIES,
+    META_CLIENT_INFO,
+    META_PREFIX,
+    META_PROTOCOL_VERSION,
+    RELATED_TASK,
+    TASK_STATUSES,
+    TASK_TERMINAL,
+    TASKS_EXTENSION,
+    TRAITS,
+    Revision,
+    Traits,
+    declares_tasks,
+    parse,
+    task_of,
+)
 
-
-class Revision(StrEnum):
-    """A protocol revision a check or scenario applies to."""
-
-    R2025 = "2025-11-25"
-    R2026 = "2026-07-28"
-
-    @property
-    def has_sessions(self) -> bool:
-        return self is Revision.R2025
-
-    @property
-    def resumable(self) -> bool:
-        """Last-Event-ID resumption of SSE streams exists only on 2025-11-25."""
-        return self is Revision.R2025
-
-    @property
-    def disconnect_cancels(self) -> bool:
-        """On 2026-07-28 closing a response stream MUST be treated as cancellation."""
-        return self is Revision.R2026
-
-    @property
-    def push_requests(self) -> bool:
-        """Server->client elicitation/sampling requests on SSE exist only on 2025-11-25."""
-        return self is Revision.R2025
-
-
-ALL: tuple[Revision, ...] = (Revision.R2025, Revision.R2026)
-
-# Older handshake revisions that behave as 2025-11-25 for our purposes.
-HANDSHAKE_REVISIONS = ("2025-03-26", "2025-06-18", "2025-11-25")
-
-META_PREFIX = "io.modelcontextprotocol/"
-META_PROTOCOL_VERSION = META_PREFIX + "protocolVersion"
-META_CLIENT_CAPABILITIES = META_PREFIX + "clientCapabilities"
-META_CLIENT_INFO = META_PREFIX + "clientInfo"
-
-
-def parse(value: str) -> tuple[Revision, ...]:
-    """Parse a `--revision` value: one revision or `all`. Raises ValueError with a clear message."""
-    if value == "all":
-        return ALL
-    try:
-        return (Revision(value),)
-    except ValueError:
-        choices = ", ".join([r.value for r in ALL] + ["all"])
-        raise ValueError(f"unknown revision {value!r} (choose from {choices})") from None
-
-
-# Tasks: 2025-11-25 core utility (`{"task": Task}` answers a task-augmented call), 2026-07-28 the
-# `io.modelcontextprotocol/tasks` extension (`resultType: "task"`, declared per request).
-TASKS_EXTENSION = META_PREFIX + "tasks"
-RELATED_TASK = META_PREFIX + "related-task"
-TASK_TERMINAL = frozenset({"completed", "failed", "cancelled"})
-TASK_STATUSES = frozenset({"working", "input_required"}) | TASK_TERMINAL
 # seconds after a task was first seen terminal that its last progress may still be in flight (scenarios listen
 # longer than this; the progress.task.stop-terminal check fails a progress later than this)
 TASK_PROGRESS_GRACE = 0.5
 
-
-def task_of(result: object, revision: Revision | str) -> dict[str, object] | None:
-    """The task a tools/call result created (its CreateTaskResult), or None."""
-    if not isinstance(result, dict):
-        return None
-    if Revision(revision) is Revision.R2025:
-        task = result.get("task")
-        return task if isinstance(task, dict) and isinstance(task.get("taskId"), str) else None
-    return result if result.get("resultType") == "task" and isinstance(result.get("taskId"), str) else None
-
-
-def declares_tasks(params: object) -> bool:
-    """Does a 2026 request's `_meta` declare the tasks extension among its client capabilities?"""
-    meta = params.get("_meta") if isinstance(params, dict) else None
-    caps = meta.get(META_CLIENT_CAPABILITIES) if isinstance(meta, dict) else None
-    extensions = caps.get("extensions") if isinstance(caps, dict) else None
-    return isinstance(extensions, dict) and TASKS_EXTENSION in extensions
+__all__ = ["ALL", "HANDSHAKE_REVISIONS", "META_CLIENT_CAPABILITIES", "META_CLIENT_INFO", "META_PREFIX",
+           "META_PROTOCOL_VERSION", "RELATED_TASK", "TASKS_EXTENSION", "TASK_PROGRESS_GRACE", "TASK_STATUSES",
+           "TASK_TERMINAL", "TRAITS", "Revision", "Traits", "declares_tasks", "parse", "task_of"]

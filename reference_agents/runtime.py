@@ -12,6 +12,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ResourceLink, TextContent
 from mcp_types.version import is_version_at_least
 
+from mcp_wire.revisions import Revision
 from reference_agents.behaviour import Behaviour
 from reference_agents.event_store import Hooks
 from reference_agents.resources import ResourceEvents, moves_forward, uri_of
@@ -60,7 +61,7 @@ def new_id() -> str:
 def is_modern(ctx: Context) -> bool:
     """True on the 2026-07-28 (stateless, InputRequiredResult) wire."""
     version = ctx.protocol_version
-    return version is not None and is_version_at_least(version, "2026-07-28")
+    return version is not None and is_version_at_least(version, Revision.R2026.value)
 
 
 def load_state(ctx: Context) -> dict[str, Any] | None:

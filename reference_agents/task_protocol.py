@@ -34,10 +34,11 @@ from mcp_types import (
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from mcp_wire.revisions import META_CLIENT_CAPABILITIES as CLIENT_CAPABILITIES
+from mcp_wire.revisions import TASKS_EXTENSION as IDENTIFIER
+from mcp_wire.revisions import declares_tasks
 from reference_agents.tasks import R2025, R2026, RELATED_TASK, TaskEngine, TaskState
 
-IDENTIFIER = "io.modelcontextprotocol/tasks"
-CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
 PAGE_SIZE = 20
 INVALID_PARAMS, METHOD_NOT_FOUND, MISSING_CAPABILITY = -32602, -32601, -32021
 
@@ -56,10 +57,7 @@ class UpdateParams(RequestParams):
 
 
 def _declared(ctx: ServerRequestContext[Any, Any]) -> bool:
-    meta = (ctx.params or {}).get("_meta") or {}
-    caps = meta.get(CLIENT_CAPABILITIES) if isinstance(meta, dict) else None
-    extensions = caps.get("extensions") if isinstance(caps, dict) else None
-    return isinstance(extensions, dict) and IDENTIFIER in extensions
+    return declares_tasks(ctx.params or {})
 
 
 def _require_declared(ctx: ServerRequestContext[Any, Any]) -> None:

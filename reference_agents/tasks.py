@@ -25,13 +25,13 @@ from mcp_types import ErrorData, ProgressNotification, ProgressNotificationParam
 from mcp_types.methods import serialize_server_result
 from pydantic import BaseModel
 
+from mcp_wire.revisions import RELATED_TASK, Revision
+from mcp_wire.revisions import TASK_TERMINAL as TERMINAL
 from reference_agents.behaviour import Behaviour
 from reference_agents.runtime import AgentRuntime
 from reference_agents.storage import Record, Storage
 
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
-RELATED_TASK = "io.modelcontextprotocol/related-task"
-R2025, R2026 = "2025-11-25", "2026-07-28"
+R2025, R2026 = Revision.R2025, Revision.R2026
 DEFAULT_TTL_MS = 600_000
 MAX_TTL_MS = 3_600_000
 POLL_INTERVAL_MS = 100

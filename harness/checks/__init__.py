@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from harness.checks import (  # noqa: F401
     interaction,
+    links,
     messages,
     outcomes,
     progress,

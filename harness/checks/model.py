@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.history import Answer, End, Fault, History, Meta, Note, Request, Response, SseEvent
+from mcp_wire.jsonrpc import is_response
 
 
 @dataclass
@@ -45,11 +46,6 @@ def breaking_fault_seqs(h: History) -> list[int]:
     """Where the nemesis did something that breaks connections (a breaking toxic added, network down, restart)."""
     return [f.seq for f in h.of(Fault) if f.action in BREAKING_ACTIONS
             or (f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS)]
-
-
-def is_response(msg: Any, rpc_id: Any = None) -> bool:
-    return (isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)
-            and (rpc_id is None or msg.get("id") == rpc_id))
 
 
 def is_progress(msg: Any) -> bool:

@@ -29,9 +29,10 @@ from mcp import Client, types
 from mcp.client.streamable_http import streamable_http_client
 
 from harness.client.answers import Answers
-from harness.client.sse import SseLimitError, SseParser
 from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import Revision
+from mcp_wire.jsonrpc import is_request
+from mcp_wire.sse import SseLimitError, SseParser
 
 MAX_JSON_BODY = 8 * 1024 * 1024
 MAX_DATA_RECORDED = 65536
@@ -152,7 +153,7 @@ class _SseRecorder(httpx2.AsyncByteStream):
         self.n += 1
         if msg.id and self.stream is not None:
             self.rec.stream_of_event.setdefault(msg.id, self.stream)
-        if isinstance(message, dict) and "method" in message and "id" in message:
+        if is_request(message):
             self.rec.x_of_server_request[message["id"]] = self.x
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

@@ -15,9 +15,9 @@ import anyio
 import httpx
 
 from harness.client.answers import Answers
-from harness.client.sse import SseLimitError, SseParser
 from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Revision
+from mcp_wire.sse import SseLimitError, SseParser
 
 MAX_JSON_BODY = 8 * 1024 * 1024
 MAX_ROUNDS = 10

@@ -24,17 +24,16 @@ import anyio
 
 from harness.errors import HarnessError, UsageError
 from harness.proxy.client import ProxyClient, embedded_proxy
+from harness.revisions import ALL, Revision
 from harness.targets import SpawnTarget, check_reachable, parse_target_url
 from reference_agents.orchestrator import (
-    REVISIONS,
-    V2025,
     Itinerary,
     OrchestrationError,
     Orchestrator,
     Timeline,
     TripRequest,
 )
-from reference_agents.orchestrator.wire import V2026, Wire, WireError
+from reference_agents.orchestrator.wire import Wire, WireError
 
 FAULTS = ("none", "cut", "down", "restart")
 AGENTS = ("travel", "research")
@@ -44,7 +43,7 @@ FAULT_WAIT = 20.0  # seconds (× time scale) for the run to reach the strike poi
 @dataclass
 class DemoOptions:
     trip: TripRequest
-    revision: str = V2025
+    revision: str = Revision.R2025
     fault: str = "none"
     fault_on: str = "travel"
     step_delay: float = 0.1
@@ -145,7 +144,7 @@ async def _strike(opts: DemoOptions, proxy: ProxyClient, target: SpawnTarget, ti
                   outcome: Outcome) -> None:
     """Wait until the faulted agent is mid-run, then strike; heal once the orchestrator felt it."""
     agent, name, wait = opts.fault_on, f"orchestrate-{opts.fault_on}", FAULT_WAIT * opts.time_scale
-    trigger = "progress" if opts.revision == V2025 else "task"
+    trigger = "progress" if opts.revision == Revision.R2025 else "task"
     try:
         with anyio.fail_after(wait):
             await timeline.wait_for(agent, trigger)
@@ -208,7 +207,7 @@ async def _verify(outcome: Outcome, travel_url: str, trip: TripRequest, *, fresh
 
 async def bookings_for(url: str, trip: TripRequest) -> list[dict[str, Any]]:
     """Every booking record on the travel server for this trip (destination, travellers, dates)."""
-    wire = Wire(url, V2026, timeout=10.0)
+    wire = Wire(url, Revision.R2026, timeout=10.0)
     out: list[dict[str, Any]] = []
     try:
         cursor = None
@@ -240,7 +239,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demo", action="store_true", help="spawn both agents' servers behind the embedded proxy")
     p.add_argument("--travel", metavar="URL", help="the travel agent's MCP endpoint (without --demo)")
     p.add_argument("--research", metavar="URL", help="the research agent's MCP endpoint (without --demo)")
-    p.add_argument("--revision", choices=REVISIONS, default=V2025, help="protocol revision (default 2025-11-25)")
+    p.add_argument("--revision", choices=[r.value for r in ALL], default=Revision.R2025.value, help="protocol revision (default 2025-11-25)")
     p.add_argument("--fault", choices=FAULTS, default="none", help="(--demo) what strikes mid-run (default none)")
     p.add_argument("--fault-on", choices=AGENTS, default="travel", help="(--demo) whose server (default travel)")
     p.add_argument("--destination", default="Lisbon", help="where to (default Lisbon)")

@@ -18,8 +18,7 @@ from reference_agents.orchestrator.plan import (
            TripRequest,
            idempotency_key,
 )
-from reference_agents.orchestrator.wire import REVISIONS, V2025, V2026
 
-__all__ = ["REVISIONS", "V2025", "V2026", "AgentFailed", "Backoff", "Booking", "Brief", "BudgetUser", "Entry",
+__all__ = ["AgentFailed", "Backoff", "Booking", "Brief", "BudgetUser", "Entry",
            "Itinerary", "OrchestrationError", "Orchestrator", "ScriptedModel", "Timeline", "TripRequest",
            "idempotency_key"]

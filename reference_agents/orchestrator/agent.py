@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 
+from mcp_wire.revisions import ALL, Revision
 from reference_agents.orchestrator.calls import AgentCall, AgentFailed, Backoff
 from reference_agents.orchestrator.handlers import BudgetUser, Handler, ScriptedModel
 from reference_agents.orchestrator.plan import (
@@ -29,7 +30,6 @@ from reference_agents.orchestrator.plan import (
 )
 from reference_agents.orchestrator.sessions import SessionCall
 from reference_agents.orchestrator.stateless import StatelessCall
-from reference_agents.orchestrator.wire import REVISIONS, V2025
 
 TOOLS = {"travel": "travel_agent", "research": "research_agent"}
 
@@ -46,16 +46,16 @@ class OrchestrationError(Exception):
 
 
 class Orchestrator:
-    def __init__(self, travel_url: str, research_url: str, *, revision: str = V2025,
+    def __init__(self, travel_url: str, research_url: str, *, revision: Revision | str = Revision.R2025,
                  user: Handler | None = None, model: Handler | None = None, deadline: float = 60.0,
                  run_id: str | None = None, timeline: Timeline | None = None, http_timeout: float = 15.0,
                  backoff: Backoff | None = None) -> None:
-        if revision not in REVISIONS:
-            raise ValueError(f"revision must be one of {', '.join(REVISIONS)}, not {revision!r}")
+        if revision not in ALL:
+            raise ValueError(f"revision must be one of {', '.join(ALL)}, not {revision!r}")
         if deadline <= 0:
             raise ValueError("deadline must be > 0")
         self.urls = {"travel": travel_url, "research": research_url}
-        self.revision = revision
+        self.revision = Revision(revision)
         self.user = user
         self.model: Handler = model or ScriptedModel()
         self.deadline = deadline
@@ -88,7 +88,7 @@ class Orchestrator:
 
         async def one(agent: str, tg: anyio.abc.TaskGroup) -> None:
             call = self._call(agent, trip, args[agent])
-            runner = SessionCall(call) if self.revision == V2025 else StatelessCall(call)
+            runner = SessionCall(call) if self.revision is Revision.R2025 else StatelessCall(call)
             try:
                 result = await runner.run()
                 call.log("result", _summary(result))

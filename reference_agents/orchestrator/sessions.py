@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcp_wire.revisions import Revision
 from reference_agents.orchestrator.calls import AgentCall, AgentFailed, Runner
 from reference_agents.orchestrator.wire import (
-    V2025,
     Cut,
     HttpStatusError,
     Reply,
@@ -31,7 +31,7 @@ RESUME = "resume"  # the stream was cut: GET + Last-Event-ID
 class SessionCall(Runner):
     def __init__(self, call: AgentCall) -> None:
         self.call = call
-        self.wire = Wire(call.url, V2025, timeout=call.http_timeout)
+        self.wire = Wire(call.url, Revision.R2025, timeout=call.http_timeout)
         self.answered: set[str] = set()  # (session, server request id) already answered
         self.request_id: int | str = 0
         self.token = ""

@@ -16,8 +16,9 @@ from typing import Any
 
 import anyio
 
+from mcp_wire.revisions import Revision
 from reference_agents.orchestrator.calls import AgentCall, Runner
-from reference_agents.orchestrator.wire import V2026, Cut, Unreachable, Wire
+from reference_agents.orchestrator.wire import Cut, Unreachable, Wire
 
 MAX_ROUNDS = 8  # multi-round-trip rounds of one call
 MIN_POLL_S, MAX_POLL_S = 0.01, 1.0
@@ -27,7 +28,7 @@ TERMINAL = ("completed", "failed", "cancelled")
 class StatelessCall(Runner):
     def __init__(self, call: AgentCall) -> None:
         self.call = call
-        self.wire = Wire(call.url, V2026, timeout=call.http_timeout)
+        self.wire = Wire(call.url, Revision.R2026, timeout=call.http_timeout)
         self.token = ""
         self.answered: set[str] = set()  # inputRequests keys already answered (per task)
         self.poll_s = 0.1

@@ -21,20 +21,17 @@ from typing import Any
 
 import httpx
 
-from reference_agents.orchestrator.sse import SseError, SseParser
+from mcp_wire import jsonrpc
+from mcp_wire.envelope import http_headers, stamp_params
+from mcp_wire.revisions import TASKS_EXTENSION, Revision
+from mcp_wire.sse import SseLimitError, SseParser
 
-V2025 = "2025-11-25"
-V2026 = "2026-07-28"
-REVISIONS = (V2025, V2026)
-ACCEPT = "application/json, text/event-stream"
 CLIENT_INFO = {"name": "faultline-orchestrator", "version": "0.1"}
-TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
-META = "io.modelcontextprotocol/"
 
 
-def capabilities(revision: str) -> dict[str, Any]:
+def capabilities(revision: Revision) -> dict[str, Any]:
     caps: dict[str, Any] = {"elicitation": {"form": {}}, "sampling": {}}
-    if revision == V2026:
+    if revision is Revision.R2026:
         caps["extensions"] = {TASKS_EXTENSION: {}}
     return caps
 
@@ -67,14 +64,14 @@ class Message:
 
     @property
     def is_request(self) -> bool:
-        return "method" in self.body and "id" in self.body
+        return jsonrpc.is_request(self.body)
 
     @property
     def is_notification(self) -> bool:
-        return "method" in self.body and "id" not in self.body
+        return jsonrpc.is_notification(self.body)
 
     def answers(self, request_id: int | str) -> bool:
-        return "method" not in self.body and self.body.get("id") == request_id
+        return jsonrpc.is_response(self.body, request_id)
 
 
 @dataclass
@@ -126,19 +123,14 @@ class Reply:
                 raise Cut(f"stream cut: {describe(exc)}") from None
             try:
                 events = self._parser.feed(chunk)
-            except SseError as exc:
+            except SseLimitError as exc:
                 raise Cut(str(exc)) from None
             for ev in events:
                 if ev.id is not None:
                     self.last_event_id = ev.id
                 if ev.retry is not None:
                     self.retry_ms = ev.retry
-                if not ev.data.strip():
-                    continue  # a priming event: an id (and retry) to resume from, no message
-                try:
-                    body = json.loads(ev.data)
-                except ValueError:
-                    continue
+                body = ev.message()  # None for a priming event: an id (and retry) to resume from, no message
                 if isinstance(body, dict):
                     yield Message(body, ev.id)
 
@@ -151,11 +143,9 @@ def describe(exc: BaseException) -> str:
 class Wire:
     """One server, one revision. `session_id` is the 2025 session (None before initialize)."""
 
-    def __init__(self, url: str, revision: str, *, timeout: float = 15.0) -> None:
-        if revision not in REVISIONS:
-            raise ValueError(f"unknown revision {revision!r}")
+    def __init__(self, url: str, revision: Revision | str, *, timeout: float = 15.0) -> None:
         self.url = url
-        self.revision = revision
+        self.revision = Revision(revision)  # ValueError for an unknown one
         self.session_id: str | None = None
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                       headers={"User-Agent": "faultline-orchestrator/0.1"})
@@ -170,31 +160,12 @@ class Wire:
 
     def request(self, method: str, params: dict[str, Any] | None = None, *,
                 progress_token: str | None = None) -> dict[str, Any]:
-        params = dict(params or {})
-        meta = dict(params.get("_meta") or {})
-        if progress_token is not None:
-            meta["progressToken"] = progress_token
-        if self.revision == V2026:
-            meta[META + "protocolVersion"] = V2026
-            meta[META + "clientCapabilities"] = capabilities(V2026)
-            meta[META + "clientInfo"] = dict(CLIENT_INFO)
-        if meta:
-            params["_meta"] = meta
-        return {"jsonrpc": "2.0", "id": self.next_id(), "method": method, "params": params}
+        params = stamp_params(params, self.revision, capabilities=capabilities(self.revision),
+                              client_info=CLIENT_INFO, progress_token=progress_token)
+        return jsonrpc.request(self.next_id(), method, params)
 
     def headers(self, body: dict[str, Any] | None = None) -> dict[str, str]:
-        h = {"Accept": ACCEPT, "MCP-Protocol-Version": self.revision}
-        if body is not None:
-            h["Content-Type"] = "application/json"
-        if self.session_id and self.revision == V2025:
-            h["Mcp-Session-Id"] = self.session_id
-        if self.revision == V2026 and body is not None and "method" in body:
-            h["Mcp-Method"] = body["method"]
-            params = body.get("params") or {}
-            name = params.get("name") or params.get("taskId") or params.get("uri")
-            if isinstance(name, str) and name:
-                h["Mcp-Name"] = name
-        return h
+        return http_headers(self.revision, body, session_id=self.session_id)
 
     @contextlib.asynccontextmanager
     async def post(self, body: dict[str, Any]) -> AsyncIterator[Reply]:
@@ -238,29 +209,22 @@ class Wire:
         raise Cut(f"{method}: the reply ended without the response")
 
     async def notify(self, method: str, params: dict[str, Any] | None = None) -> int:
-        body: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
-        if params:
-            body["params"] = params
-        async with self.post(body) as reply:
+        async with self.post(jsonrpc.notification(method, params)) as reply:
             await reply.text()
             return reply.status
 
     async def respond(self, request_id: int | str, result: dict[str, Any] | None = None,
                       error: dict[str, Any] | None = None) -> int:
         """2025: POST the client's answer to a server request (the server says 202)."""
-        body: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
-        if error is not None:
-            body["error"] = error
-        else:
-            body["result"] = result or {}
-        async with self.post(body) as reply:
+        async with self.post(jsonrpc.response(request_id, result, error)) as reply:
             await reply.text()
             return reply.status
 
     async def initialize(self) -> dict[str, Any]:
         """2025: a new session (initialize + notifications/initialized); the server's InitializeResult."""
         self.session_id = None
-        body = self.request("initialize", {"protocolVersion": self.revision, "capabilities": capabilities(V2025),
+        body = self.request("initialize", {"protocolVersion": self.revision.value,
+                                           "capabilities": capabilities(Revision.R2025),
                                            "clientInfo": dict(CLIENT_INFO)})
         async with self.post(body) as reply:
             if reply.status != 200:

@@ -1,6 +1,7 @@
-"""Raw httpx helpers for the agents tests: a small SSE reader and a 2025-11-25 / 2026-07-28 client.
+"""Raw httpx helpers for the agents tests: an SSE reader and a 2025-11-25 / 2026-07-28 client.
 
-Deliberately independent of harness/client (these tests pin the reference server, not the harness).
+Independent of harness/client (these tests pin the reference server, not the harness): the protocol
+pieces (revisions, JSON-RPC shapes, the per-revision envelope, the SSE parser) are mcp_wire's.
 Every network wait is bounded by httpx timeouts and by the callers' anyio.fail_after.
 """
 
@@ -19,72 +20,46 @@ import anyio
 import httpx
 from anyio.abc import Process
 
-V2025 = "2025-11-25"
-V2026 = "2026-07-28"
-ACCEPT = "application/json, text/event-stream"
+from mcp_wire import jsonrpc
+from mcp_wire.envelope import http_headers, stamp_params
+from mcp_wire.revisions import Revision
+from mcp_wire.sse import SseMessage, SseParser, parse_all
+
+V2025, V2026 = Revision.R2025, Revision.R2026
 TIMEOUT = httpx.Timeout(10.0)
 
 
-@dataclass
-class Ev:
-    id: str | None
-    event: str
-    data: str
-    retry: int | None = None
+class Ev(SseMessage):
+    """One SSE event as the tests read it: `msg` is its JSON-RPC message, None for a priming event."""
 
     @property
     def msg(self) -> Any:
-        """The JSON-RPC message (a dict), None for a priming event."""
         return json.loads(self.data) if self.data.strip() else None
-
-    @property
-    def priming(self) -> bool:
-        return self.id is not None and not self.data.strip()
 
 
 class SseReader:
-    """Incremental SSE parser over an httpx streaming response."""
+    """The events of an httpx streaming response, one at a time (parsed by mcp_wire.sse)."""
 
     def __init__(self, response: httpx.Response) -> None:
         self._chunks = response.aiter_bytes()
-        self._buf = ""
+        self._parser = SseParser()
+        self._ready: list[Ev] = []
         self.eof = False
 
     async def next(self) -> Ev | None:
         """The next event, or None at the end of the stream."""
-        while True:
-            self._buf = self._buf.replace("\r\n", "\n")
-            if "\n\n" in self._buf:
-                block, self._buf = self._buf.split("\n\n", 1)
-                ev = _parse(block)
-                if ev is not None:
-                    return ev
-                continue
+        while not self._ready:
             try:
                 chunk = await self._chunks.__anext__()
             except StopAsyncIteration:
                 self.eof = True
                 return None
-            self._buf += chunk.decode()
+            self._ready += [_ev(m) for m in self._parser.feed(chunk)]
+        return self._ready.pop(0)
 
 
-def _parse(block: str) -> Ev | None:
-    id_, event, data, retry, seen = None, "message", [], None, False
-    for line in block.split("\n"):
-        if not line or line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        seen = True
-        if name == "id":
-            id_ = value
-        elif name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-        elif name == "retry":
-            retry = int(value)
-    return Ev(id_, event, "\n".join(data), retry) if seen else None
+def _ev(m: SseMessage) -> Ev:
+    return Ev(m.id, m.event, m.data, m.retry)
 
 
 @dataclass
@@ -121,10 +96,10 @@ class Stream:
 class RawClient:
     """A raw 2025-11-25 (session) or 2026-07-28 (envelope) client over httpx."""
 
-    def __init__(self, url: str, *, revision: str = V2025, capabilities: dict[str, Any] | None = None,
+    def __init__(self, url: str, *, revision: Revision | str = V2025, capabilities: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None) -> None:
         self.url = url
-        self.revision = revision
+        self.revision = Revision(revision)
         self.capabilities = {"elicitation": {"form": {}}, "sampling": {}} if capabilities is None else capabilities
         self.http = httpx.AsyncClient(timeout=TIMEOUT, headers=headers or {})
         self.session_id: str | None = None
@@ -141,9 +116,7 @@ class RawClient:
         return self._next
 
     def headers(self, **extra: str) -> dict[str, str]:
-        h = {"Accept": ACCEPT, "Content-Type": "application/json", "MCP-Protocol-Version": self.revision}
-        if self.session_id:
-            h["Mcp-Session-Id"] = self.session_id
+        h = http_headers(self.revision, {}, session_id=self.session_id)
         h.update(extra)
         return h
 
@@ -151,46 +124,28 @@ class RawClient:
         """2025: initialize + notifications/initialized. 2026: nothing to open (stateless)."""
         if self.revision != V2025:
             return {}
-        body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": V2025, "capabilities": self.capabilities,
-            "clientInfo": {"name": "agents-tests", "version": "0"}}}
+        body = jsonrpc.request(1, "initialize", {"protocolVersion": V2025.value, "capabilities": self.capabilities,
+                                                 "clientInfo": {"name": "agents-tests", "version": "0"}})
         r = await self.http.post(self.url, json=body, headers=self.headers())
         assert r.status_code == 200, r.text
         self.session_id = r.headers["mcp-session-id"]
         result = _single_message(r)
-        r2 = await self.http.post(self.url, json={"jsonrpc": "2.0", "method": "notifications/initialized"},
+        r2 = await self.http.post(self.url, json=jsonrpc.notification("notifications/initialized"),
                                   headers=self.headers())
         assert r2.status_code == 202, r2.text
         return result
 
     def request(self, method: str, params: dict[str, Any] | None = None, *, id: int | str | None = None,
                 progress_token: str | int | None = None) -> dict[str, Any]:
-        params = dict(params or {})
-        meta = dict(params.get("_meta", {}))
-        if progress_token is not None:
-            meta["progressToken"] = progress_token
-        if self.revision == V2026:
-            meta["io.modelcontextprotocol/protocolVersion"] = V2026
-            meta["io.modelcontextprotocol/clientCapabilities"] = self.capabilities
-        if meta:
-            params["_meta"] = meta
-        return {"jsonrpc": "2.0", "id": self.next_id() if id is None else id, "method": method, "params": params}
-
-    def _extra_headers(self, body: dict[str, Any]) -> dict[str, str]:
-        if self.revision != V2026:
-            return {}
-        extra = {"Mcp-Method": body["method"]}
-        params = body.get("params", {})
-        name = params.get("name") or params.get("uri") or params.get("taskId")
-        if name:
-            extra["Mcp-Name"] = name
-        return extra
+        params = stamp_params(params, self.revision, capabilities=self.capabilities, progress_token=progress_token)
+        return jsonrpc.request(self.next_id() if id is None else id, method, params)
 
     @asynccontextmanager
     async def post(self, body: dict[str, Any], **headers: str) -> AsyncIterator[Stream]:
         """POST a request; yields its response as a Stream (leave the block to cut the connection)."""
-        req = self.http.build_request("POST", self.url, json=body, headers=self.headers(**self._extra_headers(body),
-                                                                                         **headers))
+        h = http_headers(self.revision, body, session_id=self.session_id)
+        h.update(headers)
+        req = self.http.build_request("POST", self.url, json=body, headers=h)
         response = await self.http.send(req, stream=True)
         try:
             yield Stream(response, SseReader(response))
@@ -210,8 +165,7 @@ class RawClient:
 
     async def answer(self, request_id: int | str, result: dict[str, Any] | None = None,
                      error: dict[str, Any] | None = None) -> int:
-        body: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
-        body["error" if error is not None else "result"] = error if error is not None else result
+        body = jsonrpc.response(request_id, result, error)
         r = await self.http.post(self.url, json=body, headers=self.headers())
         return r.status_code
 
@@ -229,16 +183,14 @@ class RawClient:
 def _single_message(r: httpx.Response) -> dict[str, Any]:
     if r.headers.get("content-type", "").startswith("application/json"):
         return r.json()
-    for block in r.text.replace("\r\n", "\n").split("\n\n"):
-        ev = _parse(block)
-        if ev is not None and ev.msg is not None:
-            return ev.msg
+    for m in parse_all(r.content):
+        if isinstance(msg := m.message(), dict):
+            return msg
     raise AssertionError(f"no message in {r.text!r}")
 
 
 def is_response(ev: Ev, request_id: int | str) -> bool:
-    m = ev.msg
-    return m is not None and "method" not in m and m.get("id") == request_id
+    return jsonrpc.is_response(ev.msg, request_id)
 
 
 def method_of(ev: Ev) -> str | None:

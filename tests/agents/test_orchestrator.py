@@ -18,9 +18,9 @@ import pytest
 from harness.cli import main
 from harness.commands.orchestrate import DemoOptions, Outcome, bookings_for, run_demo
 from harness.proxy.client import embedded_proxy
+from mcp_wire.revisions import ALL as REVISIONS
+from mcp_wire.revisions import Revision
 from reference_agents.orchestrator import (
-    V2025,
-    V2026,
     BudgetUser,
     OrchestrationError,
     Orchestrator,
@@ -28,11 +28,9 @@ from reference_agents.orchestrator import (
     Timeline,
     TripRequest,
 )
-from reference_agents.orchestrator.sse import SseParser
 from reference_agents.server import running_agents
 
 pytestmark = pytest.mark.anyio
-REVISIONS = (V2025, V2026)
 TRIP = TripRequest("Lisbon", travellers=2, budget=1500, dates="2026-05-01..2026-05-08")
 RUN_LIMIT = 45  # seconds, per spawned demo run (two servers, a restart, the plan)
 
@@ -79,18 +77,18 @@ async def test_fault_mid_run_books_exactly_once(revision: str, fault: str) -> No
     struck = kinds.index("fault")
     assert {"cut", "refused"} & set(kinds[struck:]), _explain(outcome)  # the orchestrator felt it
     assert kinds.index("result") > struck
-    if revision == V2025 and fault in ("cut", "down"):
+    if revision == Revision.R2025 and fault in ("cut", "down"):
         assert "resumed" in kinds[struck:], _explain(outcome)  # GET + Last-Event-ID, no re-send
         assert "re-sent" not in kinds
-    if revision == V2025 and fault == "restart":
+    if revision == Revision.R2025 and fault == "restart":
         assert "re-sent" in kinds and kinds.count("session") == 2, _explain(outcome)  # a new session
-    if revision == V2026:  # one task throughout, polled across the fault
+    if revision == Revision.R2026:  # one task throughout, polled across the fault
         assert len(outcome.timeline.find("travel", "task", lambda e: e.detail.startswith("created"))) == 1
 
 
 async def test_fault_on_research_server() -> None:
     with anyio.fail_after(RUN_LIMIT):
-        outcome = await run_demo(DemoOptions(TRIP, V2025, "cut", "research", step_delay=0.1, deadline=30))
+        outcome = await run_demo(DemoOptions(TRIP, Revision.R2025, "cut", "research", step_delay=0.1, deadline=30))
     _assert_complete(outcome)
     assert outcome.timeline.find("research", "resumed"), _explain(outcome)
 
@@ -104,7 +102,7 @@ async def test_lost_tools_call_answer_is_resent_with_the_same_key(tmp_path: Path
         host_port = travel.split("/")[2]
         model = await proxy.create_proxy("travel", host_port)
         await proxy.add_toxic("travel", "reset_peer", {"timeout": 0}, name="reset")
-        orch = Orchestrator(f"http://{model.listen}/mcp", research, revision=V2026, timeline=timeline, deadline=20)
+        orch = Orchestrator(f"http://{model.listen}/mcp", research, revision=Revision.R2026, timeline=timeline, deadline=20)
         with anyio.fail_after(25):
             async with anyio.create_task_group() as tg:
                 async def heal() -> None:
@@ -128,7 +126,7 @@ async def test_without_the_tasks_extension_the_multi_round_trip_is_served(monkey
     monkeypatch.setattr(wire, "capabilities", lambda revision: {"elicitation": {"form": {}}, "sampling": {}})
     async with running_agents() as travel, running_agents() as research:
         with anyio.fail_after(20):
-            itinerary = await Orchestrator(travel, research, revision=V2026, deadline=15).plan(TRIP)
+            itinerary = await Orchestrator(travel, research, revision=Revision.R2026, deadline=15).plan(TRIP)
     assert itinerary.problems() == [], itinerary.render()
     assert not itinerary.timeline.find(kind="task")
     for agent in ("travel", "research"):
@@ -149,7 +147,7 @@ async def test_over_budget_is_declined_and_named(revision: str) -> None:
 
 async def test_unreachable_server_fails_by_the_deadline_naming_the_agent() -> None:
     async with running_agents() as research:
-        orch = Orchestrator("http://127.0.0.1:9/mcp", research, revision=V2025, deadline=1.5)
+        orch = Orchestrator("http://127.0.0.1:9/mcp", research, revision=Revision.R2025, deadline=1.5)
         with anyio.fail_after(10), pytest.raises(OrchestrationError) as info:
             await orch.plan(TRIP)
     assert info.value.agent == "travel" and "deadline" in info.value.reason
@@ -176,13 +174,6 @@ def test_handlers_are_deterministic() -> None:
     params = {"messages": [{"role": "user", "content": {"type": "text", "text": "Summarise:\n- x: a\n- x: b"}}]}
     assert ScriptedModel()(params) == ScriptedModel()(params)
     assert ScriptedModel()(params)["content"]["text"].startswith("A; b.")
-
-
-def test_sse_parser_handles_split_chunks_crlf_and_retry() -> None:
-    p = SseParser()
-    raw = b"id: 1\r\nretry: 50\r\ndata:\r\n\r\nid: 2\ndata: {\"a\"\ndata: :1}\n\n: comment\n\nid: 3\rdata: x\r\r\n"
-    events = [ev for i in range(len(raw)) for ev in p.feed(raw[i:i + 1])]
-    assert [(e.id, e.data, e.retry) for e in events] == [("1", "", 50), ("2", '{"a"\n:1}', None), ("3", "x", None)]
 
 
 @pytest.mark.parametrize("argv, needle", [

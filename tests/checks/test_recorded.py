@@ -192,7 +192,7 @@ def test_every_check_is_exercised_by_some_bad_history():
                    "mrtr.capability", "mrtr.state.integrity", "http.post.no-server-requests",
                    "http.session.missing-400", "http.post.eventually-response", "elicit.decline.2026",
                    "http.post.request-content-type", "harness.outcome.determinate", "resources.list-changed",
-                   "subs.id-on-every"}
+                   "subs.id-on-every", "tools.resource-link.fetchable"}
     missing = {c.requirement for c in all_checks()} - fired - constructed
     assert not missing, missing
 

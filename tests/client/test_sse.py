@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.client.sse import SseLimitError, SseParser
+from mcp_wire.sse import SseLimitError, SseParser, parse_all
 
 STREAM = (b"\xef\xbb\xbf: comment\r\nid: 1\r\ndata: {\"a\":1}\r\n\r\n"
           b"id: 2\nevent: note\ndata: line one\ndata: line two\nretry: 250\n\n"
@@ -44,3 +44,16 @@ def test_limits_are_enforced():
     p = SseParser(max_line=1000, max_event=100)
     with pytest.raises(SseLimitError):
         p.feed(b"data: " + b"y" * 60 + b"\ndata: " + b"y" * 60 + b"\n")
+
+
+def test_split_chunks_crlf_and_retry():
+    p = SseParser()
+    raw = b"id: 1\r\nretry: 50\r\ndata:\r\n\r\nid: 2\ndata: {\"a\"\ndata: :1}\n\n: comment\n\nid: 3\rdata: x\r\r\n"
+    events = [ev for i in range(len(raw)) for ev in p.feed(raw[i:i + 1])]
+    assert [(e.id, e.data, e.retry) for e in events] == [("1", "", 50), ("2", '{"a"\n:1}', None), ("3", "x", None)]
+
+
+def test_priming_message_and_parse_all():
+    prime, msg, bad, unterminated = b"id: p1\nretry: 10\ndata:\n\n", b'id: 2\ndata: {"id": 1}\n\n', b"data: {no\n\n", b"data: x"
+    events = parse_all(prime + msg + bad + unterminated)
+    assert [(e.priming, e.message()) for e in events] == [(True, None), (False, {"id": 1}), (False, None)]

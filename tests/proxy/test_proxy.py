@@ -9,8 +9,8 @@ import anyio
 import httpx
 import pytest
 
-from harness.client.sse import SseParser
 from harness.proxy.client import ExtensionUnavailable, ProxyApiError, ProxyClient, embedded_proxy
+from mcp_wire.sse import SseParser
 
 pytestmark = pytest.mark.anyio
 

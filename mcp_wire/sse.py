@@ -1,9 +1,12 @@
-"""An incremental, bounded SSE parser: bytes in, events out (WHATWG event-stream rules)."""
+"""THE Server-Sent Events parser: incremental and bounded, bytes in, events out (WHATWG event-stream
+rules). The recording client, the SDK recorder, the orchestrator and the tests all read SSE with it."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # one line (a `data:` line carries a whole JSON-RPC message)
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one event's data
@@ -22,6 +25,21 @@ class SseMessage:
     event: str
     data: str
     retry: int | None
+
+    @property
+    def priming(self) -> bool:
+        """An MCP priming event: an id to resume from (and maybe a retry hint), no message."""
+        return self.id is not None and not self.data.strip()
+
+    def message(self) -> dict[str, Any] | list[Any] | None:
+        """The JSON-RPC message (or batch) the event carries; None when its data is empty or not JSON."""
+        if not self.data.strip():
+            return None
+        try:
+            parsed = json.loads(self.data)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict | list) else None
 
 
 class SseParser:
@@ -114,3 +132,8 @@ class SseParser:
                 self._retry = int(value)
                 self._seen = True
         return None
+
+
+def parse_all(raw: bytes) -> list[SseMessage]:
+    """Every complete event of a whole SSE body (an unterminated last event is dropped, as the spec says)."""
+    return SseParser().feed(raw)
