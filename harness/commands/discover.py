@@ -29,7 +29,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
     p.add_argument("--probe", action="store_true", help="call each candidate tool once to verify its role")
     p.add_argument("--allow-side-effects", action="store_true",
-                   help="with --probe, also call tools not annotated readOnlyHint/destructiveHint false")
+                   help="with --probe, also call tools not annotated readOnlyHint: true or destructiveHint: false "
+                        "(by the spec's defaults such a tool may be destructive)")
     p.add_argument("--skip", action="append", default=[], metavar="NAME", help="never call this tool (repeatable)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the profile here (default: stdout)")
     p.add_argument("--history", type=Path, metavar="FILE", help="save every exchange discovery made (JSONL)")
@@ -40,8 +41,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    if (args.allow_side_effects or args.skip) and not args.probe:
-        raise UsageError("--allow-side-effects and --skip only matter with --probe (no tool is called without it)")
     history = History()
     target = make_target(args)
     try:

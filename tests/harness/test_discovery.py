@@ -5,6 +5,9 @@ profiles checked against tools/list, a tool that answers "unknown tool" never a 
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -183,3 +186,20 @@ def test_unknown_tool_answers_are_recognised_unless_the_client_declared_less_on_
     assert unknown_tool_answer(history("Unknown tool: 't'", default), {"other"}) is None
     assert unknown_tool_answer(history("Unknown tool: 't'", {}), {"t"}) is None  # elicitation-undeclared's client
     assert unknown_tool_answer(history("Tool t requires task augmentation", default), {"t"}) is None
+
+
+@pytest.mark.timeout(TIMEOUT)
+def test_a_profile_naming_a_missing_tool_exits_2_in_one_line_and_stops_the_spawned_server(tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("roles:\n  progress: {tool: no_such_tool}\n")
+    pidfile = tmp_path / "pid"
+    spawn = f"sh -c 'echo $$ > {pidfile}; exec {sys.executable} -m harness agents --port 0'"
+    done = subprocess.run([sys.executable, "-m", "harness", "run", "--spawn", spawn, "--profile", str(profile),
+                           "-k", "resume-after-result", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "tools/list has no 'no_such_tool' (progress)" in done.stderr
+    assert "long_running_agent" in done.stderr  # it names the server's tools
+    pid = int(pidfile.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
