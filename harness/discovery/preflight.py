@@ -26,7 +26,9 @@ from harness.profiles import AUTO_NAME, REFERENCE, Profile, Role
 from harness.revisions import ALL, META_CLIENT_CAPABILITIES, Revision
 from scenarios.api import ROLES, Scenario
 
-UNKNOWN_TOOL = re.compile(r"unknown tool|no such tool|tool\b[^.\n]{0,200}\bnot found|tool not found", re.IGNORECASE)
+# "Unknown tool: x" (Python SDK, fastmcp), "Tool x not found" (TypeScript SDK), "no such tool"
+UNKNOWN_TOOL = re.compile(r"unknown tool|no such tool|tool not found|\btool ['\"`]?[\w./:-]+['\"`]? (was )?not found",
+                          re.IGNORECASE)
 
 
 @dataclass

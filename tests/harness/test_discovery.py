@@ -186,6 +186,7 @@ def test_unknown_tool_answers_are_recognised_unless_the_client_declared_less_on_
     assert unknown_tool_answer(history("Unknown tool: 't'", default), {"other"}) is None
     assert unknown_tool_answer(history("Unknown tool: 't'", {}), {"t"}) is None  # elicitation-undeclared's client
     assert unknown_tool_answer(history("Tool t requires task augmentation", default), {"t"}) is None
+    assert unknown_tool_answer(history("Tool error: booking not found", default), {"t"}) is None
 
 
 @pytest.mark.timeout(TIMEOUT)
