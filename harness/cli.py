@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "proxy": ("harness.proxy.cli", "run the embedded Toxiproxy-compatible fault proxy"),
     "check": ("harness.commands.check", "re-run the checks over a saved HISTORY.jsonl"),
     "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
+    "discover": ("harness.commands.discover", "list a server's tools, propose a role for each, write a profile"),
     "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
     "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
     "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),

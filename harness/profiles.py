@@ -1,13 +1,19 @@
 """Target profiles: which tool (and arguments) plays each scenario role on a given server.
 
 A role a profile lacks makes the scenarios that need it NOT-APPLICABLE, with the reason.
-Built-ins: `reference` (Faultline's reference agents) and `conformance-fixtures` (servers built
-for the official conformance suite's fixture tools). A user profile is a YAML or JSON file:
+Built-ins: `reference` (Faultline's reference agents), `conformance-fixtures` (servers built for the
+official conformance suite's fixture tools) and `auto` (no profile given: the reference profile on the
+reference agents, otherwise roles discovered from the server's tools/list, see harness/discovery).
+A user profile is a YAML or JSON file (`faultline discover` writes one):
 
     name: my-server
+    restartable: false
     roles:
       progress: {tool: slow_count, arguments: {n: 5}}
       elicitation: {tool: confirm, arguments: {}}
+
+Unknown keys and role names are usage errors; whether each tool exists is checked against the
+server's tools/list before any scenario runs (harness/discovery/preflight.py).
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from typing import Any
 import yaml
 
 from harness.errors import UsageError
+from scenarios.api import ROLES
+
+PROFILE_KEYS = ("name", "restartable", "roles")
+ROLE_KEYS = ("tool", "arguments")
+AUTO_NAME = "auto"
 
 
 @dataclass(frozen=True)
@@ -32,10 +43,25 @@ class Role:
 class Profile:
     name: str
     roles: dict[str, Role]
-    restartable: bool = False  # the target keeps its state across a restart (durable store)
+    # the target keeps its state (results, tasks, event store) across a kill and restart: None = not said,
+    # which the restart scenarios treat as "no" (they are NOT-APPLICABLE unless a profile says true)
+    restartable: bool | None = None
+    auto: bool = False  # resolve against the server before the run (reference agents, or discovery)
+    origin: str = ""  # where the roles came from, for the reasons the runner prints
 
     def role(self, name: str) -> Role | None:
         return self.roles.get(name)
+
+    @property
+    def tools(self) -> set[str]:
+        return {r.tool for r in self.roles.values()}
+
+    def not_restartable(self) -> str | None:
+        """Why the restart scenarios cannot run on this profile's target, or None if they can."""
+        if self.restartable:
+            return None
+        said = "says restartable: false" if self.restartable is False else "does not say restartable: true"
+        return f"profile {self.name!r} {said} (the server is not known to keep its state across a restart)"
 
 
 REFERENCE = Profile(
@@ -63,13 +89,18 @@ CONFORMANCE_FIXTURES = Profile(  # the official suite's fixture tools (official-
         "elicitation": Role("test_elicitation", {"message": "Please provide your information"}),
         "sampling": Role("test_sampling", {"prompt": "Test prompt for sampling"}),
     },
+    restartable=False,
 )
 
-BUILTIN = {p.name: p for p in (REFERENCE, CONFORMANCE_FIXTURES)}
+AUTO = Profile(name=AUTO_NAME, roles={}, auto=True, origin="resolved against the server before the run")
+
+BUILTIN = {p.name: p for p in (REFERENCE, CONFORMANCE_FIXTURES, AUTO)}
 
 
-def load_profile(spec: str) -> Profile:
-    """A built-in profile name or a path to a YAML/JSON profile file (errors are UsageError)."""
+def load_profile(spec: str | None) -> Profile:
+    """A built-in profile name (None: `auto`) or a path to a YAML/JSON profile file (errors are UsageError)."""
+    if spec is None:
+        return AUTO
     if spec in BUILTIN:
         return BUILTIN[spec]
     path = Path(spec)
@@ -79,15 +110,33 @@ def load_profile(spec: str) -> Profile:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise UsageError(f"profile {path}: cannot read: {exc}") from None
+        raise UsageError(f"profile {path}: cannot read: {' '.join(str(exc).split())}") from None
+    return parse_profile(data, str(path), default_name=path.stem)
+
+
+def parse_profile(data: Any, where: str, *, default_name: str = "profile") -> Profile:
     if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
-        raise UsageError(f"profile {path}: expected a mapping with a 'roles' mapping")
+        raise UsageError(f"profile {where}: expected a mapping with a 'roles' mapping")
+    unknown = [str(k) for k in data if k not in PROFILE_KEYS]
+    if unknown:
+        raise UsageError(f"profile {where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(PROFILE_KEYS)})")
+    restartable = data.get("restartable")
+    if restartable is not None and not isinstance(restartable, bool):
+        raise UsageError(f"profile {where}: 'restartable' must be true or false, not {restartable!r}")
+    bad_roles = [str(r) for r in data["roles"] if r not in ROLES]
+    if bad_roles:
+        raise UsageError(f"profile {where}: unknown role(s) {', '.join(bad_roles)} (known roles: {', '.join(ROLES)})")
     roles: dict[str, Role] = {}
     for role, body in data["roles"].items():
-        if not isinstance(body, dict) or not isinstance(body.get("tool"), str):
-            raise UsageError(f"profile {path}: role {role!r} needs a 'tool' name")
+        if not isinstance(body, dict) or not isinstance(body.get("tool"), str) or not body["tool"]:
+            raise UsageError(f"profile {where}: role {role!r} needs a 'tool' name")
+        extra = [str(k) for k in body if k not in ROLE_KEYS]
+        if extra:
+            raise UsageError(f"profile {where}: role {role!r}: unknown key(s) {', '.join(extra)} "
+                             f"(known: {', '.join(ROLE_KEYS)})")
         args = body.get("arguments") or {}
         if not isinstance(args, dict):
-            raise UsageError(f"profile {path}: role {role!r}: 'arguments' must be a mapping")
+            raise UsageError(f"profile {where}: role {role!r}: 'arguments' must be a mapping")
         roles[str(role)] = Role(body["tool"], args)
-    return Profile(name=str(data.get("name") or path.stem), roles=roles, restartable=bool(data.get("restartable")))
+    return Profile(name=str(data.get("name") or default_name), roles=roles, restartable=restartable,
+                   origin=f"profile {where}")

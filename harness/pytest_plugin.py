@@ -29,7 +29,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("faultline", "Faultline: MCP fault-injection scenarios")
     g.addoption("--faultline-target", metavar="URL", help="run Faultline's scenarios against this MCP endpoint")
     g.addoption("--faultline-spawn", metavar="CMD", help="start this server command and run the scenarios")
-    g.addoption("--faultline-profile", default="reference", help="reference | conformance-fixtures | FILE")
+    g.addoption("--faultline-profile", default=None,
+                help="reference | conformance-fixtures | FILE (default: reference on the reference agents, else "
+                     "roles discovered from tools/list)")
     g.addoption("--faultline-revision", default="all", help="2025-11-25 | 2026-07-28 | all")
     g.addoption("--faultline-keep-tests", action="store_true", help="also run the other collected tests")
     g.addoption("--faultline-strict", action="store_true", help="a WARN (a broken SHOULD) fails its test too")

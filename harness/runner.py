@@ -7,6 +7,7 @@ scenario -> runner -> client <-> proxy <-> server -> history -> checks -> report
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from harness import __version__
 from harness.checks import run_checks
 from harness.client.answers import Answers
 from harness.client.session import WireClient
+from harness.discovery.preflight import Preflight, preflight, unknown_tool_answer
 from harness.errors import HarnessError
 from harness.history import Fault, History, Meta, Verdict
 from harness.profiles import Profile
@@ -51,6 +53,7 @@ class ScenarioResult:
     reason: str = ""  # why NOT-APPLICABLE / ERROR at scenario level
     history_path: Path | None = None
     exercises: tuple[str, ...] = ()
+    quiet: bool = False  # reported once for its whole revision (the server does not speak it), not one by one
 
     @property
     def status(self) -> str:
@@ -120,6 +123,9 @@ class Context:
         self.history.append(Fault(action="up" if up else "down", proxy=PROXY_NAME))
 
     async def restart_target(self) -> None:
+        why = self.profile.not_restartable()
+        if why:
+            raise NotApplicable(why)
         if not self.target.can_restart:
             raise NotApplicable("the target cannot be restarted (run it with --spawn)")
         self.history.append(Fault(action="restart", detail="SIGKILL, then the same command again"))
@@ -162,13 +168,30 @@ class Rig:
         self._stack = contextlib.AsyncExitStack()
         self.proxy: ProxyClient | None = None
         self.listen = ""
+        self.preflight: Preflight | None = None
 
     async def __aenter__(self) -> Rig:
-        await self.target.start()
-        self._stack.push_async_callback(self.target.stop)
-        self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
-        self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+        try:
+            await self.target.start()
+            self._stack.push_async_callback(self.target.stop)
+            self.preflight = await self._preflight()
+            self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
+            self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
+            self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+        except BaseException:
+            await self._stack.aclose()  # a failed start or preflight leaves no spawned server behind
+            raise
         return self
+
+    async def _preflight(self) -> Preflight:
+        """Before any scenario: the revisions the server speaks and the profile checked against its tools."""
+        history = History()
+        try:
+            return await preflight(self.target.url, self.config.profile, self.config.revisions, history,
+                                   scenarios=self.config.scenarios, timeout=10.0 * self.config.time_scale)
+        finally:
+            if self.config.out_dir is not None:
+                history.save(self.config.out_dir / "histories" / "preflight.jsonl")
 
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
@@ -179,17 +202,32 @@ class Rig:
         await _point_proxy(self.proxy, self.target.upstream, self.listen)
 
     async def run(self, sc: Scenario, rev: Revision) -> ScenarioResult:
-        assert self.proxy is not None
+        assert self.proxy is not None and self.preflight is not None
+        why = self.preflight.skip(sc, rev)
+        if why:
+            v = _scenario_verdict(sc, rev, "NOT-APPLICABLE", why)
+            return ScenarioResult(sc.name, rev.value, [v], History(), 0.0, why, exercises=sc.checks,
+                                  quiet=self.preflight.unspoken(rev) is not None)
         return await _run_one(sc, rev, self.target, self.proxy, self.listen, self.config, self.restart)
 
 
 async def run_suite(target: Target, config: RunConfig,
                     on_result: Callable[[ScenarioResult], None] | None = None,
-                    on_start: Callable[[Scenario, Revision], None] | None = None) -> list[ScenarioResult]:
+                    on_start: Callable[[Scenario, Revision], None] | None = None,
+                    on_notice: Callable[[str, int], None] | None = None) -> list[ScenarioResult]:
+    """Every scenario at every revision. `on_notice(line, n)`: what the preflight found, once, before the
+    scenarios (n: how many scenario runs the line stands for, which are then not reported one by one)."""
     results: list[ScenarioResult] = []
     async with Rig(target, config) as rig:
+        assert rig.preflight is not None
+        for line, rev in rig.preflight.notices:
+            if on_notice:
+                on_notice(line, len(config.scenarios) if rev is not None else 0)
         for sc in config.scenarios:
             for rev in config.revisions:
+                if rig.preflight.unspoken(rev):
+                    results.append(await rig.run(sc, rev))
+                    continue
                 if on_start:
                     on_start(sc, rev)
                 result = await rig.run(sc, rev)
@@ -259,7 +297,11 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
         with contextlib.suppress(Exception):
             with anyio.fail_after(5):
                 await proxy.reset()
-    if extra and extra[0].status == "NOT-APPLICABLE":
+    unknown = unknown_tool_answer(history, {t for r in sc.roles if (t := _role_tool(config.profile, r))})
+    if unknown:  # checks that passed on a tool that is not there passed on nothing
+        verdicts = [_scenario_verdict(sc, rev, "ERROR", unknown)]
+        reason = unknown
+    elif extra and extra[0].status == "NOT-APPLICABLE":
         verdicts = extra
     else:
         verdicts = [v for v in run_checks(history, scenario=sc.name) if v.status != "NOT-APPLICABLE"] + extra
@@ -270,6 +312,11 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     if config.out_dir is not None:
         result.history_path = history.save(config.out_dir / "histories" / f"{sc.name}@{rev.value}.jsonl")
     return result
+
+
+def _role_tool(profile: Profile, role: str) -> str | None:
+    found = profile.role(role)
+    return found.tool if found else None
 
 
 def relevant(result: ScenarioResult) -> list[Verdict]:

@@ -13,11 +13,12 @@ from typing import Any, Protocol
 
 from harness.revisions import ALL, Revision
 
-# Roles a target profile maps to tool names and arguments.
-PROGRESS = "progress"  # emits several progress notifications, then a result
+# Roles a target profile maps to tool names and arguments (harness/profiles.py; README "Target profiles").
+# Each asks only what a tool of any server can give; `faultline discover` proposes a tool for each.
+PROGRESS = "progress"  # sends two or more events (progress or log notifications) on its own stream, then a result
 ELICIT = "elicitation"  # asks the client a form-mode elicitation, then a result
 SAMPLE = "sampling"  # asks the client for a sampling/createMessage, then a result
-LONG = "long_running"  # a slow tool with many events (for cuts and resumes)
+LONG = "long_running"  # a slow tool with many events (for cuts and resumes): often the progress tool, more steps
 RESOURCE = "resource"  # a tool whose resource (a URI named in its first progress message, or new in resources/list)
 # changes while it runs, pausing on a form elicitation the client answers (travel_agent's booking)
 EFFECT = "effect"  # a slow tool whose completed runs are counted in its result (`job_runs_completed`)
@@ -25,6 +26,23 @@ TASK = "task"  # a task-capable tool with a deterministic result, reporting "ste
 TASK_INPUT = "task_input"  # a task-capable tool that needs the user's answer (a form elicitation) while it runs
 SERVER_CLOSE = "server_close"  # a tool whose server closes the SSE stream mid-way (SEP-1699 polling)
 
+# role -> what its tool must do (profile validation, `faultline discover`'s comments)
+ROLES: dict[str, str] = {
+    PROGRESS: "sends two or more events (progress or log notifications) on the call's own stream, then its result",
+    LONG: "a slower call with more events than the progress role's (cuts and resumes mid-way): often the same "
+          "tool with more steps",
+    ELICIT: "asks the client a form-mode elicitation (2025: elicitation/create; 2026: an input_required round), "
+            "then answers",
+    SAMPLE: "asks the client's model (sampling/createMessage), then answers",
+    SERVER_CLOSE: "the server closes the call's SSE stream mid-way on purpose after a `retry` field (SEP-1699 "
+                  "polling); the client resumes with Last-Event-ID",
+    EFFECT: "a slow call whose result counts the runs that completed (structuredContent.job_runs_completed)",
+    RESOURCE: "changes a resource while it runs (its URI named in a progress message) and pauses on a form "
+              "elicitation",
+    TASK: "runs as a task (execution.taskSupport optional or required) to a deterministic result; a statusMessage "
+          "'step k/N' lets the restart scenarios kill it at each step",
+    TASK_INPUT: "runs as a task and asks the user a form elicitation while it runs (status input_required)",
+}
 
 class Client(Protocol):
     """What a scenario can do with one MCP client (see harness/client/session.py)."""

@@ -26,8 +26,10 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
         g = p.add_mutually_exclusive_group(required=True)
         g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
         g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
-        p.add_argument("--profile", default="reference",
-                       help="reference | conformance-fixtures | FILE (YAML/JSON roles → tools); default reference")
+        p.add_argument("--profile", default=None,
+                       help="reference | conformance-fixtures | FILE (YAML/JSON roles → tools, e.g. written by "
+                            "`faultline discover`); default: reference on the reference agents, else roles "
+                            "discovered from tools/list (no tool called)")
     p.add_argument("--revision", default="all", help="2025-11-25 | 2026-07-28 | all (default)")
     p.add_argument("-k", "--scenario", action="append", metavar="NAME",
                    help="run scenarios whose name or tag contains NAME (repeatable)")
@@ -51,7 +53,7 @@ def make_target(args: argparse.Namespace) -> Target:
     return UrlTarget(args.target) if args.target else SpawnTarget(args.spawn)
 
 
-def config_from(args: argparse.Namespace, profile_spec: str) -> RunConfig:
+def config_from(args: argparse.Namespace, profile_spec: str | None) -> RunConfig:
     try:
         revisions = parse_revisions(args.revision)
         scenarios = select(args.scenario)
@@ -67,7 +69,8 @@ def execute(args: argparse.Namespace, target: Target, config: RunConfig) -> int:
     expected = load_expected(args.expected_failures) if args.expected_failures else []
     progress = Progress(len(config.scenarios) * len(config.revisions))
     results: list[ScenarioResult] = anyio.run(
-        lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start))
+        lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start,
+                          on_notice=progress.notice))
     summary(results)
     write_reports(args, results, expected={(e.scenario, e.check, e.revision or r) for e in expected
                                            for r in ("2025-11-25", "2026-07-28")})

@@ -29,6 +29,14 @@ class Progress:
             self.out.write(f"\r\x1b[K[{self.done + 1}/{self.total}] {sc.name}@{rev.value} ...")
             self.out.flush()
 
+    def notice(self, line: str, runs: int = 0) -> None:
+        """A line of the preflight's; it stands for `runs` scenario runs that are not reported one by one."""
+        self.total -= runs
+        if self.tty:
+            self.out.write("\r\x1b[K")
+        self.out.write(line + "\n")
+        self.out.flush()
+
     def result(self, r: ScenarioResult) -> None:
         self.done += 1
         line = f"[{self.done}/{self.total}] {MARK.get(r.status, r.status):5} {r.scenario}@{r.revision} ({r.wall:.2f}s)"
@@ -42,8 +50,14 @@ class Progress:
 
 def summary(results: list[ScenarioResult], out: TextIO | None = None) -> None:
     out = out or sys.stdout
+    quiet = [r for r in results if r.quiet]
+    results = [r for r in results if not r.quiet]
     width = max((len(f"{r.scenario}@{r.revision}") for r in results), default=20)
     out.write(f"\n{'scenario':<{width}}  status          pass fail warn err  n/o  time\n")
+    for rev in dict.fromkeys(r.revision for r in quiet):
+        first = next(r for r in quiet if r.revision == rev)
+        n = sum(1 for r in quiet if r.revision == rev)
+        out.write(f"{'*@' + rev:<{width}}  NOT-APPLICABLE ({n} scenarios): {first.reason}\n")
     for r in results:
         c = {s: sum(1 for v in relevant(r) if v.status == s) for s in MARK}
         out.write(f"{r.scenario + '@' + r.revision:<{width}}  {r.status:<14} {c['PASS']:>5} {c['FAIL']:>4} "
