@@ -1,6 +1,6 @@
 """Faultline as a pytest plugin (entry point `pytest11`).
 
-    pytest --faultline-target http://127.0.0.1:8000/mcp        # or --faultline-spawn "CMD"
+    pytest --faultline-target http://127.0.0.1:8000/mcp        # or --faultline-spawn "CMD" [--faultline-url URL]
 
 collects every scenario at each revision as a test (`faultline::resume-each-boundary@2025-11-25`);
 a FAIL shows its witness. With a target given, only the Faultline items run (your other tests are
@@ -25,6 +25,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("faultline", "Faultline: MCP fault-injection scenarios")
     g.addoption("--faultline-target", metavar="URL", help="run Faultline's scenarios against this MCP endpoint")
     g.addoption("--faultline-spawn", metavar="CMD", help="start this server command and run the scenarios")
+    g.addoption("--faultline-url", metavar="URL",
+                help="with --faultline-spawn: the endpoint the command serves, for a server that prints no URL")
     g.addoption("--faultline-profile", default="reference", help="reference | conformance-fixtures | FILE")
     g.addoption("--faultline-revision", default="all", help="2025-11-25 | 2026-07-28 | all")
     g.addoption("--faultline-keep-tests", action="store_true", help="also run the other collected tests")
@@ -55,7 +57,7 @@ class _Rig:
 
             opt = self.config.getoption
             target = UrlTarget(opt("--faultline-target")) if opt("--faultline-target") else SpawnTarget(
-                opt("--faultline-spawn"))
+                opt("--faultline-spawn"), url=opt("--faultline-url"))
             run_config = RunConfig(scenarios=[], revisions=parse(opt("--faultline-revision")),
                                    profile=load_profile(opt("--faultline-profile")))
             self._portal_cm = start_blocking_portal()
@@ -107,6 +109,8 @@ class ScenarioFailed(Exception):
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--faultline-url") and not config.getoption("--faultline-spawn"):
+        raise pytest.UsageError("--faultline-url goes with --faultline-spawn")
     if not _enabled(config):
         return
     from harness.revisions import parse
