@@ -164,14 +164,19 @@ class Rig:
         self.listen = ""
 
     async def __aenter__(self) -> Rig:
-        await self.target.start()
-        self._stack.push_async_callback(self.target.stop)
-        self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
-        self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+        try:
+            await self.target.start()
+            self._stack.push_async_callback(self.target.stop)
+            self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
+            self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+        except BaseException:  # failed or interrupted half-way: what was started stops (no __aexit__ comes)
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
+        with anyio.CancelScope(shield=True):  # a cancelled run still stops its server and proxy
+            await self._stack.aclose()
 
     async def restart(self) -> None:
         assert self.proxy is not None
