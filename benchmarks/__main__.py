@@ -1,4 +1,8 @@
-"""`python -m benchmarks [name...]`: run `benchmarks.<name>.main()` for each name given, or for all modules."""
+"""`python -m benchmarks [name...]`: run `benchmarks.<name>.main()` for each name given, or for all modules.
+
+Ctrl-C, SIGTERM (a CI timeout) and SIGHUP unwind the same way: every server a benchmark spawned is
+stopped, one line is printed, and the exit code is 128 + the signal (130, 143, 129), as for `faultline`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+from harness.cli import innermost, interrupted, signals_unwind
 
 
 def main(argv: list[str]) -> int:
@@ -15,8 +21,14 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(known)})", file=sys.stderr)
         return 2
-    for name in names:
-        importlib.import_module(f"benchmarks.{name}").main()
+    with signals_unwind():
+        try:
+            for name in names:
+                importlib.import_module(f"benchmarks.{name}").main()
+        except BaseException as exc:  # a KeyboardInterrupt, maybe inside a task group's exception group
+            if isinstance(innermost(exc), KeyboardInterrupt):
+                return interrupted("benchmarks")
+            raise
     return 0
 
 

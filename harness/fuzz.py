@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio.from_thread import start_blocking_portal
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -144,6 +144,7 @@ def _search(portal: Any, rig: Rig, revisions: list[Revision], roles: list[str],
     cases = st.sampled_from(revisions).flatmap(
         lambda rev: schedules(rev, roles, can_restart=can_restart).map(lambda sch: (rev, sch)))
     test = settings(settings.get_profile(hypothesis_profile()), max_examples=max_examples,
+                    verbosity=Verbosity.quiet,  # Faultline reports; Hypothesis's "reproduce by @seed" lines are noise
                     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])(given(cases)(prop))
     if seed_value is not None:
         test = seed(seed_value)(test)
@@ -165,6 +166,7 @@ def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value:
         "target": target.description,
         "spawn": getattr(target, "command", None),
         "url": None if getattr(target, "command", None) else target.url,
+        "spawn_url": getattr(target, "fixed_url", None),  # a spawned server's --url (it prints none)
         "revision": failure.revision,
         "profile": config.profile.name,
         "time_scale": config.time_scale,

@@ -1,6 +1,6 @@
 """Faultline as a pytest plugin (entry point `pytest11`).
 
-    pytest --faultline-target http://127.0.0.1:8000/mcp        # or --faultline-spawn "CMD"
+    pytest --faultline-target http://127.0.0.1:8000/mcp        # or --faultline-spawn "CMD" [--faultline-url URL]
 
 collects every scenario at each revision as a test (`faultline::resume-each-boundary@2025-11-25`);
 a FAIL shows its witness. With a target given, only the Faultline items run (your other tests are
@@ -29,6 +29,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("faultline", "Faultline: MCP fault-injection scenarios")
     g.addoption("--faultline-target", metavar="URL", help="run Faultline's scenarios against this MCP endpoint")
     g.addoption("--faultline-spawn", metavar="CMD", help="start this server command and run the scenarios")
+    g.addoption("--faultline-url", metavar="URL",
+                help="with --faultline-spawn: the endpoint the command serves, for a server that prints no URL")
     g.addoption("--faultline-profile", default=None,
                 help="reference | conformance-fixtures | FILE (default: reference on the reference agents, else "
                      "roles discovered from tools/list)")
@@ -93,7 +95,7 @@ class _Rig:
 
             opt = self.config.getoption
             target = UrlTarget(opt("--faultline-target")) if opt("--faultline-target") else SpawnTarget(
-                opt("--faultline-spawn"))
+                opt("--faultline-spawn"), url=opt("--faultline-url"))
             run_config = RunConfig(scenarios=[], revisions=self.config.stash[SETTINGS].revisions,
                                    profile=load_profile(opt("--faultline-profile")))
             self._portal_cm = start_blocking_portal()
@@ -167,6 +169,8 @@ class ScenarioFailed(Exception):
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Adds the scenario items first, so that pytest's own `-k` / `-m` deselection (which runs after this
     hook) filters them like any other test."""
+    if config.getoption("--faultline-url") and not config.getoption("--faultline-spawn"):
+        raise pytest.UsageError("--faultline-url goes with --faultline-spawn")
     if not _enabled(config):
         return
     from scenarios.api import all_scenarios

@@ -178,8 +178,8 @@ class Rig:
             self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
             self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
             self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
-        except BaseException:
-            await self._stack.aclose()  # a failed start or preflight leaves no spawned server behind
+        except BaseException:  # failed or interrupted half-way: what was started stops (no __aexit__ comes)
+            await self.__aexit__()
             raise
         return self
 
@@ -194,7 +194,8 @@ class Rig:
                 history.save(self.config.out_dir / "histories" / "preflight.jsonl")
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
+        with anyio.CancelScope(shield=True):  # a cancelled run still stops its server and proxy
+            await self._stack.aclose()
 
     async def restart(self) -> None:
         assert self.proxy is not None

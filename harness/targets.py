@@ -1,7 +1,9 @@
 """Targets: the MCP server under test, reached by URL or spawned as a command.
 
-A spawned target prints its URL (`listening on http://HOST:PORT/mcp`, or any `http://` URL on a
-line of its stdout) or is given one with `url=`; the harness waits for it, and stops it after.
+A spawned target prints its URL (the first `http://` URL on a line of its stdout or stderr, e.g.
+`listening on http://HOST:PORT/mcp`) or is given one with `url=` (`--url`) when it prints none; the
+harness then waits until that port accepts a connection (all within the start-up timeout), and stops
+the command's whole process group after, or at once when the start fails (harness/process_group.py).
 A spawned target can be restarted (SIGKILL, then the same command again), which is how scenarios
 test durability across a crash; its port may change, so the fault proxy is re-pointed.
 """
@@ -15,13 +17,17 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
 import tempfile
+from collections import deque
 from urllib.parse import urlsplit
 
-from harness.errors import HarnessError, UsageError
+import anyio
 
-_URL = re.compile(r"(https?://[^\s'\"]+)")
+from harness.errors import HarnessError, UsageError
+from harness.process_group import GroupProcess, end_group, spawn, wait_exited
+
+_URL = re.compile(r"https?://[^\s'\"<>`]+")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colour codes around a printed URL
 
 
 class Target:
@@ -54,19 +60,33 @@ class Target:
         return None
 
 
-def parse_target_url(url: str) -> str:
+def parse_target_url(url: str, option: str = "--target") -> str:
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise UsageError(f"{option} {url!r}: the port is not a number") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--target {url!r} is not an http(s) URL")
+        raise UsageError(f"{option} {url!r} is not an http(s) URL")
     return url
+
+
+def url_in(line: str) -> str | None:
+    """The first http(s) URL on a line of output, without colour codes or trailing punctuation."""
+    m = _URL.search(_ANSI.sub("", line))
+    return m.group(0).rstrip(".,;:!?)]}'\"") if m else None
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 async def check_reachable(url: str, timeout: float = 5.0) -> None:
     """A TCP connect to the target's host and port, with a deadline; HarnessError if unreachable."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host, port = _host_port(url)
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, port), timeout)
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     except (OSError, TimeoutError) as exc:
         raise HarnessError(f"target {url} is unreachable: {exc or 'timed out'}") from None
     writer.close()
@@ -81,7 +101,8 @@ class UrlTarget(Target):
 
 
 class SpawnTarget(Target):
-    """A command the harness starts, reads the URL of, and stops (SIGTERM, then SIGKILL)."""
+    """A command the harness starts, waits for (URL printed or given, then its port accepting a
+    connection), and stops with its whole process group."""
 
     can_restart = True
 
@@ -94,12 +115,14 @@ class SpawnTarget(Target):
         if not self.argv:
             raise UsageError("--spawn needs a command")
         self.command = command
-        self.fixed_url = url
+        self.fixed_url = parse_target_url(url, "--url") if url else None
         self.startup_timeout = startup_timeout
         self.description = f"spawn {command}"
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: GroupProcess | None = None
         self._drain: asyncio.Task[None] | None = None
-        self.output: list[str] = []
+        self.output: deque[str] = deque(maxlen=200)  # the last lines it printed (stdout and stderr)
+        self._printed_url: str | None = None
+        self.url_printed = asyncio.Event()  # set when a line of its output held a URL (this start)
         # A folder that lives as long as the target, across its restarts: the spawned command finds it in
         # $FAULTLINE_SCRATCH (the reference agents keep their default store there, so a restart is a crash
         # of the same installation, not a new one).
@@ -109,49 +132,94 @@ class SpawnTarget(Target):
     async def start(self) -> None:
         if self.scratch is None:
             self.scratch = tempfile.mkdtemp(prefix="faultline-target-")
+        self.output.clear()
+        self._printed_url, self.url_printed = None, asyncio.Event()  # (an Event of this start's event loop)
         try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.argv,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=asyncio.subprocess.DEVNULL,
-                start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", "FAULTLINE_SCRATCH": self.scratch},
-            )
+            self.proc = await spawn(self.argv, {**os.environ, "PYTHONUNBUFFERED": "1",
+                                                "FAULTLINE_SCRATCH": self.scratch})
         except OSError as exc:
-            raise HarnessError(f"cannot spawn {self.command!r}: {exc.strerror or exc}") from None
-        try:
-            url = await asyncio.wait_for(self._read_url(), self.startup_timeout)
-        except TimeoutError:
             await self.stop()
-            raise HarnessError(
-                f"spawned {self.command!r} printed no URL within {self.startup_timeout:.0f}s"
-            ) from None
-        self.url = self.fixed_url or url
-        self._drain = asyncio.create_task(self._drain_output())
-        await check_reachable(self.url)
+            raise HarnessError(f"cannot spawn {self.command!r}: {exc.strerror or exc}") from None
+        self._drain = asyncio.create_task(self._drain_output(self.proc))
+        deadline = asyncio.get_running_loop().time() + self.startup_timeout
+        try:
+            url = self.fixed_url or await self._wait_url(self.proc, deadline)
+            await self._wait_listening(self.proc, url, deadline)
+        except BaseException:  # a failed start, or the run cancelled while it starts: nothing stays behind
+            await self.stop(kill=True)
+            raise
+        self.url = url
 
-    async def _read_url(self) -> str:
-        assert self.proc and self.proc.stdout
+    async def _drain_output(self, proc: GroupProcess) -> None:
+        assert proc.stdout is not None
         while True:
-            line = await self.proc.stdout.readline()
+            try:
+                line = await proc.stdout.readline()
+            except ValueError:  # a line over the pipe's limit: skipped
+                self.output.append("[a line too long to show]")
+                continue
             if not line:
-                code = await self.proc.wait()
-                tail = " | ".join(self.output[-3:])
-                raise HarnessError(f"spawned {self.command!r} exited with code {code} before serving: {tail}")
+                return
             text = line.decode("utf-8", "replace").rstrip()
             self.output.append(text)
-            if self.fixed_url:
-                return self.fixed_url
-            m = _URL.search(text)
-            if m:
-                return m.group(1)
+            if self._printed_url is None and (found := url_in(text)):
+                self._printed_url = found
+                self.url_printed.set()
 
-    async def _drain_output(self) -> None:
-        assert self.proc and self.proc.stdout
-        while line := await self.proc.stdout.readline():
-            self.output.append(line.decode("utf-8", "replace").rstrip())
-            del self.output[:-200]
+    def _tail(self) -> str:
+        lines = [ln.strip()[:200] for ln in self.output if ln.strip()][-3:]
+        return f"last lines: {' | '.join(lines)}" if lines else "printed nothing"
+
+    async def _exited(self, proc: GroupProcess) -> HarnessError:
+        """The error for a command that ended before serving (its last output read first, briefly:
+        a forked child may hold the pipe open)."""
+        if self._drain is not None:
+            await asyncio.wait([self._drain], timeout=0.5)
+        code = proc.returncode
+        how = f"was killed by {signal.Signals(-code).name}" if code is not None and code < 0 else \
+            f"exited with code {code}"
+        return HarnessError(f"spawned {self.command!r} {how} before serving; {self._tail()}")
+
+    async def _wait_url(self, proc: GroupProcess, deadline: float) -> str:
+        loop = asyncio.get_running_loop()
+        seen = asyncio.ensure_future(self.url_printed.wait())
+        exited = asyncio.ensure_future(proc.exited.wait())
+        try:
+            await asyncio.wait([seen, exited], timeout=max(0.0, deadline - loop.time()),
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (seen, exited):
+                task.cancel()
+            await asyncio.gather(seen, exited, return_exceptions=True)
+        if self._printed_url is not None:
+            return self._printed_url
+        if proc.exited.is_set():
+            raise await self._exited(proc)
+        raise HarnessError(f"spawned {self.command!r} printed no URL within {self.startup_timeout:g}s "
+                           f"(for a server that prints none, give its URL with --url); {self._tail()}")
+
+    async def _wait_listening(self, proc: GroupProcess, url: str, deadline: float) -> None:
+        """Poll a TCP connect to the URL's port until it is accepted, the command exits, or the deadline."""
+        loop = asyncio.get_running_loop()
+        host, port = _host_port(url)
+        while True:
+            if proc.exited.is_set():
+                raise await self._exited(proc)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), min(2.0, remaining))
+            except (OSError, TimeoutError):  # not listening yet: look again soon, or as soon as it exits
+                await wait_exited(proc, min(0.05, deadline - loop.time()))
+                continue
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            return
+        given = " (--url)" if self.fixed_url else f" (it printed {url})"
+        raise HarnessError(f"spawned {self.command!r} accepted no connection on {host}:{port}{given} within "
+                           f"{self.startup_timeout:g}s; {self._tail()}")
 
     async def restart(self) -> None:
         self._restarting = True
@@ -162,24 +230,18 @@ class SpawnTarget(Target):
         await self.start()
 
     async def stop(self, *, kill: bool = False) -> None:
+        """End the process group (SIGTERM, SIGKILL after a grace period; SIGKILL at once with `kill`).
+        Shielded: a run being cancelled still waits for its server to be gone."""
         proc, self.proc = self.proc, None
+        with anyio.CancelScope(shield=True):
+            if proc is not None:
+                await end_group(proc, kill=kill)
+            if self._drain is not None:
+                await asyncio.wait([self._drain], timeout=1.0)  # EOF once the group is gone
+                self._drain.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._drain
+                self._drain = None
         if not self._restarting and self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
-        if proc is None:
-            return
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 5.0)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                await proc.wait()
-        if self._drain:
-            self._drain.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._drain
-            self._drain = None
-

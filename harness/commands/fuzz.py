@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from harness.commands.run import make_target
+from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
 from harness.fuzz import fuzz, progress_printer, write_repro
 from harness.profiles import load_profile
@@ -25,9 +25,7 @@ def parse_duration(text: str) -> float:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
-    g.add_argument("--spawn", metavar="CMD", help="start this command (restartable), read its URL, stop it after")
+    add_target_options(p)  # a spawned target is restartable
     p.add_argument("--profile", default="reference", help="reference | conformance-fixtures | FILE")
     p.add_argument("--revision", default="all", help="2025-11-25 | 2026-07-28 | all (default)")
     p.add_argument("--max-examples", type=int, default=200, help="examples per search (default 200)")

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from harness.commands.run import add_target_options
 from harness.errors import UsageError
 from harness.fuzz import failing, replay_once
 from harness.profiles import load_profile
@@ -17,9 +18,7 @@ from scenarios.schedules import Schedule
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("repro", type=Path, help="a repro file written by `faultline fuzz`")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--target", metavar="URL", help="replay against this server instead of the repro's")
-    g.add_argument("--spawn", metavar="CMD", help="replay against this command instead of the repro's")
+    add_target_options(p, required=False)  # without one: the repro's own target
     p.add_argument("--times", type=int, default=1, help="replay N times; reproduces if any run fails (default 1)")
     p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
 
@@ -36,13 +35,17 @@ def load_repro(path: Path) -> dict:
     return data
 
 
-def repro_target(data: dict, target: str | None = None, spawn: str | None = None) -> Target:
+def repro_target(data: dict, target: str | None = None, spawn: str | None = None, *, url: str | None = None,
+                 startup_timeout: float = 30.0) -> Target:
+    """The target given on the command line, else the repro's (a spawned one with the URL it was given)."""
+    if url and not spawn and (target or not data.get("spawn")):
+        raise UsageError("--url goes with --spawn (with --target, the target URL is the endpoint)")
     if target:
         return UrlTarget(target)
     if spawn:
-        return SpawnTarget(spawn)
+        return SpawnTarget(spawn, url=url, startup_timeout=startup_timeout)
     if data.get("spawn"):
-        return SpawnTarget(data["spawn"])
+        return SpawnTarget(data["spawn"], url=url or data.get("spawn_url"), startup_timeout=startup_timeout)
     if data.get("url"):
         return UrlTarget(data["url"])
     raise UsageError("the repro names no target: give --target or --spawn")
@@ -62,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     data = load_repro(args.repro)
     hits = 0
     for i in range(max(1, args.times)):
-        again = reproduces(data, repro_target(data, args.target, args.spawn), args.proxy)
+        target = repro_target(data, args.target, args.spawn, url=args.url, startup_timeout=args.startup_timeout)
+        again = reproduces(data, target, args.proxy)
         hits += bool(again)
         print(f"run {i + 1}: {'reproduces: ' + ', '.join(again) if again else 'does not reproduce'}")
     print(f"{hits}/{max(1, args.times)} runs reproduce {data.get('describe', '')}")

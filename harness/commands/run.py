@@ -21,11 +21,23 @@ from harness.targets import SpawnTarget, Target, UrlTarget
 from scenarios.api import select
 
 
+def add_target_options(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """--target URL | --spawn CMD [--url URL] [--startup-timeout S]: every face that takes a server
+    (run, fuzz, replay, discover); `make_target(args)` turns them into a Target."""
+    g = p.add_mutually_exclusive_group(required=required)
+    g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
+    g.add_argument("--spawn", metavar="CMD",
+                   help="start this command, wait until it serves (its URL printed on stdout or stderr, or --url), "
+                        "stop its whole process group after")
+    p.add_argument("--url", metavar="URL",
+                   help="with --spawn: the MCP endpoint the command serves, for a server that prints no URL")
+    p.add_argument("--startup-timeout", type=float, default=30.0, metavar="S",
+                   help="with --spawn: seconds for the command to print its URL and accept a connection (default 30)")
+
+
 def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
     if target:
-        g = p.add_mutually_exclusive_group(required=True)
-        g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
-        g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
+        add_target_options(p)
         p.add_argument("--profile", default=None,
                        help="reference | conformance-fixtures | FILE (YAML/JSON roles → tools, e.g. written by "
                             "`faultline discover`); default: reference on the reference agents, else roles "
@@ -50,7 +62,15 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def make_target(args: argparse.Namespace) -> Target:
-    return UrlTarget(args.target) if args.target else SpawnTarget(args.spawn)
+    """The Target of add_target_options' flags (UsageError for --url or --startup-timeout without --spawn)."""
+    url, startup = getattr(args, "url", None), getattr(args, "startup_timeout", 30.0)
+    if not getattr(args, "spawn", None):
+        if url:
+            raise UsageError("--url goes with --spawn (with --target, the target URL is the endpoint)")
+        return UrlTarget(args.target)
+    if startup <= 0:
+        raise UsageError("--startup-timeout must be positive")
+    return SpawnTarget(args.spawn, url=url, startup_timeout=startup)
 
 
 def config_from(args: argparse.Namespace, profile_spec: str | None) -> RunConfig:

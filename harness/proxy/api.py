@@ -19,7 +19,8 @@ class ApiServer:
         self.host, self.port, self.allow_remote = host, port, allow_remote
         self.proxies: dict[str, Proxy] = {}
         self._server: asyncio.base_events.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()  # the API connections being served
+        # the API connections being served: their handler task and the writer that ends them
+        self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
     @property
     def url(self) -> str:
@@ -34,12 +35,19 @@ class ApiServer:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            # keep-alive API connections wait for their next request: end them, or their handlers outlive the loop
-            handlers = [t for t in self._handlers if t is not asyncio.current_task()]
+            # A keep-alive API connection waits for its next request: close it, so its handler reads EOF and
+            # returns; wait for that, so no handler is left for the event loop to cancel at its end (asyncio 3.11
+            # logs "Exception in callback ... CancelledError" for a start_server handler task that ends
+            # cancelled, and "Task was destroyed but it is pending" for one never finished).
+            handlers = [t for t in self._connections if t is not asyncio.current_task()]
             for task in handlers:
-                task.cancel()
+                self._connections[task].close()
             if handlers:
-                await asyncio.wait(handlers, timeout=1)
+                _, pending = await asyncio.wait(handlers, timeout=1)
+                for task in pending:  # stuck in a request: cancelled, which its handler turns into a close
+                    task.cancel()
+                if pending:
+                    await asyncio.wait(pending, timeout=1)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1)
         for p in list(self.proxies.values()):
@@ -48,7 +56,7 @@ class ApiServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._handlers.add(task)
+            self._connections[task] = writer
         try:
             while True:
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
@@ -69,9 +77,11 @@ class ApiServer:
                     return
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError, ValueError):
             return
+        except asyncio.CancelledError:  # stop() gave up waiting: the connection just closes (see stop())
+            return
         finally:
             if task is not None:
-                self._handlers.discard(task)
+                self._connections.pop(task, None)
             with contextlib.suppress(Exception):
                 writer.close()
 

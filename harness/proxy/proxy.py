@@ -47,6 +47,7 @@ class Proxy:
         self.connections: set[Connection] = set()
         self.events: deque[dict[str, Any]] = deque(maxlen=1000)
         self._server: asyncio.base_events.Server | None = None
+        self._accepted: set[asyncio.Task[None]] = set()  # the handlers of accepted connections
 
     def record(self, text: str) -> None:
         self.events.append({"t": time.time(), "event": text})
@@ -77,13 +78,40 @@ class Proxy:
             self._server = None
         for c in list(self.connections):
             c.close()
+        # Wait for the handlers to return (a closed connection ends its handler), so none is left for the event
+        # loop to cancel at its end; one still connecting upstream is cancelled after a second.
+        handlers = [t for t in self._accepted if t is not asyncio.current_task()]
+        if handlers:
+            _, pending = await asyncio.wait(handlers, timeout=1)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._accepted.add(task)
+        try:
+            await self._forward(reader, writer)
+        except asyncio.CancelledError:
+            # Stopped while it connected upstream: the connection just closes. Not re-raised: asyncio (3.11) logs
+            # "Exception in callback ... CancelledError" for a start_server handler task that ends cancelled.
+            writer.close()
+        finally:
+            if task is not None:
+                self._accepted.discard(task)
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host, port = split_hostport(self.upstream)
         try:
             up = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
         except (OSError, TimeoutError):
             self.record(f"upstream {self.upstream} unreachable")
+            writer.close()
+            return
+        if not self.enabled:  # disabled while it connected: a connection of the proxy that is down
+            up[1].close()
             writer.close()
             return
         conn = Connection(self, (reader, writer), up)
