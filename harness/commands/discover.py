@@ -15,7 +15,7 @@ from pathlib import Path
 
 import anyio
 
-from harness.commands.run import make_target
+from harness.commands.run import add_target_options, make_target
 from harness.discovery.discover import discover
 from harness.discovery.render import render
 from harness.errors import UsageError
@@ -24,9 +24,7 @@ from scenarios.api import LONG, ROLES, all_scenarios
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--target", metavar="URL", help="MCP endpoint of a running server")
-    g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
+    add_target_options(p)
     p.add_argument("--probe", action="store_true", help="call each candidate tool once to verify its role")
     p.add_argument("--allow-side-effects", action="store_true",
                    help="with --probe, also call tools not annotated readOnlyHint: true or destructiveHint: false "
