@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.history import Answer, End, Fault, History, Meta, Note, Request, Response, SseEvent
+from harness.revisions import Revision, Traits, known
 from mcp_wire.jsonrpc import is_response
 
 
@@ -81,7 +82,11 @@ class Derived:
         self.h = h
         meta = h.meta
         self.meta: Meta | None = meta
-        self.revision = meta.revision if meta else ""
+        revision = known(meta.revision) if meta else None
+        if revision is None:  # run_checks never derives such a history: its checks are all NOT-APPLICABLE
+            raise ValueError(f"the history's revision {meta.revision if meta else None!r} is not one Faultline knows")
+        self.revision: Revision = revision
+        self.traits: Traits = revision.traits  # what differs by revision: the one switch a check consults
         self.requests: dict[int, Request] = {r.x: r for r in h.of(Request)}
         self.responses: dict[int, Response] = {r.x: r for r in h.of(Response)}
         self.ends: dict[int, End] = {r.x: r for r in h.of(End)}
