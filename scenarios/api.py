@@ -245,10 +245,8 @@ class SdkClient(Protocol):
 
 
 class ScenarioContext(Protocol):
-    @property
-    def revision(self) -> Revision: ...
-    @property
-    def time_scale(self) -> float: ...
+    revision: Revision  # the revision this run plays (a scenario reads it as data: tables, never a branch)
+    time_scale: float
 
     def role(self, name: str) -> tuple[str, JSON]:
         """(tool name, arguments) for a role of the target profile; NotApplicable if it has none."""

@@ -17,8 +17,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("mcp_wire", "harness", "reference_agents", "scenarios", "benchmarks", "tests")
 

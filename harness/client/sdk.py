@@ -224,7 +224,7 @@ class SdkClient(api.SdkClient):
         try:
             http = await stack.enter_async_context(httpx2.AsyncClient(
                 transport=self.transport, timeout=httpx2.Timeout(self.timeout, read=self.timeout)))
-            mode = "legacy" if self.revision is Revision.R2025 else Revision.R2026.value
+            mode = "legacy" if self.revision.traits.has_sessions else self.revision.value  # legacy: initialize
             self._client = Client(streamable_http_client(self.url, http_client=http), mode=mode,  # type: ignore[arg-type]
                                   read_timeout_seconds=self.timeout, cache=None,
                                   elicitation_callback=self._elicit if self.elicitation else None,  # type: ignore[arg-type]
