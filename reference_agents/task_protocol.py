@@ -92,11 +92,18 @@ class TasksExtension(Extension):
         version = ctx.protocol_version
         runs_as_task = params.name in self.engine.bodies
         if version in MODERN_PROTOCOL_VERSIONS:
+            if params.name in self.engine.required_tools:
+                _require_declared(ctx)  # SEP-2663: no CreateTaskResult possible -> -32021
             unasked = not self.engine.behaviour.runs_as_task(_declared(ctx))
-            if not runs_as_task or unasked or params.input_responses or params.request_state:
+            gathering = params.name in self.engine.gather_first
+            retry = bool(params.input_responses or params.request_state)
+            if not runs_as_task or unasked or retry != gathering:
                 return await call_next(ctx)  # the 2025 `task` param is an unknown field here: ignored
+            arguments = dict(params.arguments or {})
+            if gathering:  # the answers of the synchronous rounds go to the task's body
+                arguments["inputResponses"] = (ctx.params or {}).get("inputResponses") or {}
             caps = ((ctx.params or {}).get("_meta") or {}).get(CLIENT_CAPABILITIES) or {}
-            state = self.engine.create(params.name, params.arguments or {}, R2026, ttl_ms=None,
+            state = self.engine.create(params.name, arguments, R2026, ttl_ms=None,
                                        can_elicit=bool(caps.get("elicitation") is not None),
                                        can_sample=bool(caps.get("sampling") is not None))
             return {"resultType": "task", **self.engine.behaviour.announced_task(state.task_2026(detailed=False))}
