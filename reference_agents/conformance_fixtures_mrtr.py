@@ -54,6 +54,14 @@ JSON_SCHEMA_2020_12: dict[str, Any] = {
 }
 
 
+HEADER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"region": {"type": "string", "description": "A region, also sent as Mcp-Param-Region",
+                              "x-mcp-header": "Region"}},
+    "required": ["region"],
+}
+
+
 def _text(text: str, *, is_error: bool = False) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=is_error)
 
@@ -234,9 +242,15 @@ def _register_probes(mcp: MCPServer, rt: AgentRuntime | None) -> None:
     async def json_schema_tool() -> CallToolResult:
         return _text("JSON Schema 2020-12 tool called")
 
-    tool = mcp._tool_manager.get_tool("json_schema_2020_12_tool")
-    if tool is not None:
-        tool.parameters = JSON_SCHEMA_2020_12  # listed verbatim (the SDK derives no such schema)
+    @mcp.tool(name="test_custom_header", description="Its `region` argument is mirrored in the Mcp-Param-Region "
+                                                      "header (SEP-2243 x-mcp-header).")
+    async def custom_header(region: str = "") -> CallToolResult:
+        return _text(f"region: {region}")
+
+    for name, schema in (("json_schema_2020_12_tool", JSON_SCHEMA_2020_12), ("test_custom_header", HEADER_SCHEMA)):
+        tool = mcp._tool_manager.get_tool(name)
+        if tool is not None:
+            tool.parameters = schema  # listed verbatim (the SDK derives no such schema)
 
 
 def register(mcp: MCPServer, rt: AgentRuntime | None = None) -> None:

@@ -39,7 +39,7 @@ from reference_agents.tasks import R2025, R2026, RELATED_TASK, TaskEngine, TaskS
 IDENTIFIER = "io.modelcontextprotocol/tasks"
 CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
 PAGE_SIZE = 20
-INVALID_PARAMS, METHOD_NOT_FOUND, MISSING_CAPABILITY = -32602, -32601, -32021
+INVALID_PARAMS, METHOD_NOT_FOUND, MISSING_CAPABILITY, HEADER_MISMATCH = -32602, -32601, -32021, -32020
 
 
 class TaskIdParams(RequestParams):
@@ -66,6 +66,15 @@ def _require_declared(ctx: ServerRequestContext[Any, Any]) -> None:
     if not _declared(ctx):
         raise MCPError(MISSING_CAPABILITY, "Missing required client capability",
                        {"requiredCapabilities": {"extensions": {IDENTIFIER: {}}}})
+
+
+def _require_routing(ctx: ServerRequestContext[Any, Any], task_id: str) -> None:
+    """SEP-2663 routing: the Mcp-Name header of tasks/get, tasks/update and tasks/cancel names the task; one
+    that disagrees with params.taskId is refused (SEP-2243: -32020 HeaderMismatch)."""
+    headers = getattr(ctx.request, "headers", None)
+    name = headers.get("mcp-name") if headers is not None else None
+    if name is not None and name != task_id:
+        raise MCPError(HEADER_MISMATCH, "Mcp-Name header does not match the request body's 'taskId' parameter")
 
 
 def tasks_capability() -> ServerTasksCapability:
@@ -141,6 +150,7 @@ class TasksExtension(Extension):
     async def get(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> HandlerResult:
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
+            _require_routing(ctx, params.taskId)
             state = self.engine.behaviour.task_as_seen(self._task(params.taskId, R2026))
             return {"resultType": "complete", **self.engine.behaviour.tasks_get_2026(state.task_2026(detailed=True))}
         state = self._task(params.taskId, R2025)
@@ -162,6 +172,7 @@ class TasksExtension(Extension):
     async def cancel(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> HandlerResult:
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
+            _require_routing(ctx, params.taskId)
             self._task(params.taskId, R2026)
             cancelled = self.engine.cancel(params.taskId)  # a finished task stays as it is
             return self.engine.behaviour.cancel_ack_2026(cancelled)
@@ -174,6 +185,7 @@ class TasksExtension(Extension):
 
     async def update(self, ctx: ServerRequestContext[Any, Any], params: UpdateParams) -> HandlerResult:
         _require_declared(ctx)
+        _require_routing(ctx, params.taskId)
         self._task(params.taskId, R2026)
         self.engine.answer(params.taskId, {k: {"result": v} for k, v in params.inputResponses.items()})
         return {"resultType": "complete"}
