@@ -217,26 +217,29 @@ def _register_probes(mcp: MCPServer, rt: AgentRuntime | None) -> None:
     def dynamic_prompt() -> list[UserMessage]:
         return [UserMessage("a prompt that comes and goes")]
 
-    @mcp.tool(name="test_trigger_tool_change", description="Adds or removes a tool; the list change is announced.")
-    async def trigger_tool_change() -> CallToolResult:
-        if mcp._tool_manager.get_tool(DYNAMIC_TOOL) is None:
-            mcp.add_tool(dynamic_tool, name=DYNAMIC_TOOL, description="Comes and goes with test_trigger_tool_change.")
-        else:
-            mcp.remove_tool(DYNAMIC_TOOL)
-        if rt is not None and rt.events is not None:
-            await rt.events.list_changed("tools")
-        return _text("Mutation triggered")
-
-    @mcp.tool(name="test_trigger_prompt_change", description="Adds or removes a prompt; the change is announced.")
-    async def trigger_prompt_change() -> CallToolResult:
-        if mcp._prompt_manager.get_prompt(DYNAMIC_PROMPT) is None:
+    async def toggle(kind: str) -> CallToolResult:
+        """Add the dynamic tool (prompt), or remove it if it is there; then announce the list change."""
+        if kind == "tools":
+            if mcp._tool_manager.get_tool(DYNAMIC_TOOL) is None:
+                mcp.add_tool(dynamic_tool, name=DYNAMIC_TOOL, description="Comes and goes with test_trigger_tool_change.")
+            else:
+                mcp.remove_tool(DYNAMIC_TOOL)
+        elif mcp._prompt_manager.get_prompt(DYNAMIC_PROMPT) is None:
             mcp.add_prompt(Prompt.from_function(dynamic_prompt, name=DYNAMIC_PROMPT,
                                                 description="Comes and goes with test_trigger_prompt_change."))
         else:
             mcp.remove_prompt(DYNAMIC_PROMPT)
         if rt is not None and rt.events is not None:
-            await rt.events.list_changed("prompts")
+            await rt.events.list_changed(kind)
         return _text("Mutation triggered")
+
+    @mcp.tool(name="test_trigger_tool_change", description="Adds or removes a tool; the list change is announced.")
+    async def trigger_tool_change() -> CallToolResult:
+        return await toggle("tools")
+
+    @mcp.tool(name="test_trigger_prompt_change", description="Adds or removes a prompt; the change is announced.")
+    async def trigger_prompt_change() -> CallToolResult:
+        return await toggle("prompts")
 
     @mcp.tool(name="json_schema_2020_12_tool", description="Its inputSchema uses JSON Schema 2020-12 keywords.")
     async def json_schema_tool() -> CallToolResult:
