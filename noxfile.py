@@ -79,9 +79,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def official(session: nox.Session) -> None:
-    """The official MCP conformance suite (0.1.16, 2025-11-25 server scenarios) against the reference agents
-    with the fixtures; Node 22 and the suite go into .cache/faultline/official ($FAULTLINE_CACHE), never global.
-    Fails on any FAILURE not listed in official-expected-failures.yml. Other server: `-- --url URL|--spawn CMD`."""
+    """Both pinned official MCP conformance suites against the reference agents with the fixtures: 0.1.16 (active,
+    2025-11-25), then 0.2.0-alpha.12 with `--requirements 2025-11-25` and `--requirements 2026-07-28` (its
+    tasks-extension and pending scenarios included). Node 22 and the suites go into .cache/faultline/official
+    ($FAULTLINE_CACHE), never global. Fails on any FAILURE not listed in official-expected-failures.yml (keyed by
+    suite version). Other server: `-- --url URL|--spawn CMD`; one suite: `-- --suite-version V`."""
     install(session)
     target = session.posargs or ["--spawn", "faultline agents --port 0 --retry-ms 1000 --conformance-fixtures"]
     session.run("python", "-m", "harness.official", "official", *target)

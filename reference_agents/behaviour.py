@@ -57,6 +57,15 @@ class Behaviour:
         """The ASGI app as served (clean: as built)."""
         return app
 
+    def server_version(self, version: str) -> str:
+        """The version in serverInfo (initialize; 2026: the `_meta` of every result, server/discover's too)."""
+        return version
+
+    def checks_input_responses(self) -> bool:
+        """2026: a request whose `inputResponses` is not an object (or `requestState` not a string) is a
+        protocol error, -32602 (SEP-2322), never a first round."""
+        return True
+
     # --- the transport (transport.py) -------------------------------------------------------------------
     def refuses_in_flight_ids(self) -> bool:
         """Refuse with 409 a POST whose request id is still in flight in its session (SDK bug F)."""
@@ -110,6 +119,10 @@ class Behaviour:
 
     async def announce_update(self, uri: str, announce: Action) -> None:
         """A committed change of `uri` is announced (notifications/resources/updated)."""
+        await announce()
+
+    async def announce_list_change(self, kind: str, announce: Action) -> None:
+        """The tool or prompt list changed: notifications/{kind}/list_changed (2025 sessions, 2026 listen)."""
         await announce()
 
     async def announce_before_commit(self, events: ResourceEvents, uri: str) -> bool:

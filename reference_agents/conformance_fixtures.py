@@ -31,6 +31,10 @@ from mcp_types import (
     UnsubscribeRequestParams,
 )
 
+from reference_agents import conformance_fixtures_mrtr, conformance_fixtures_tasks
+from reference_agents.runtime import AgentRuntime
+from reference_agents.tasks import TaskEngine
+
 # A 1x1 PNG and a 44-byte WAV header (8 kHz mono 16-bit), base64.
 PNG_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 WAV_B64 = base64.b64encode(b"RIFF" + (38).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
@@ -245,9 +249,13 @@ def _register_prompts(mcp: MCPServer) -> None:
         return Completion(values=[], total=0, has_more=False)
 
 
-def register(mcp: MCPServer) -> None:
-    """Add the official suite's fixture tools, resources, prompts, completion and logging level."""
+def register(mcp: MCPServer, rt: AgentRuntime | None = None, engine: TaskEngine | None = None) -> None:
+    """Add the official suite's fixture tools, resources, prompts, completion and logging level: those of
+    0.1.16 (2025-11-25), the 0.2 suite's 2026-07-28 ones and, given the task engine, its tasks fixtures."""
     _register_tools(mcp)
+    conformance_fixtures_mrtr.register(mcp, rt)
+    if engine is not None:
+        conformance_fixtures_tasks.register(mcp, engine)
     _register_resources(mcp)
     _register_prompts(mcp)
 

@@ -25,9 +25,11 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import (
+    PromptsListChanged,
     ResourcesListChanged,
     ResourceUpdated,
     SubscriptionBus,
+    ToolsListChanged,
 )
 from mcp_types import (
     EmptyResult,
@@ -123,6 +125,14 @@ class ResourceEvents:
             self.forget(sid)
 
     # --- announcing ---------------------------------------------------------------------
+    async def list_changed(self, kind: str) -> None:
+        """The tool (`kind` "tools") or prompt ("prompts") list changed: 2026 listen streams that asked for it
+        hear notifications/{kind}/list_changed (SEP-2575 SHOULD; 2025 sessions: not declared, not sent)."""
+        async def announce() -> None:
+            await self.bus.publish(ToolsListChanged() if kind == "tools" else PromptsListChanged())
+
+        await self.behaviour.announce_list_change(kind, announce)
+
     async def changed(self, uri: str, *, created: bool) -> None:
         """Announce a committed change of `uri` (`created`: it just appeared)."""
         if created:
@@ -156,6 +166,7 @@ class AgentsMCP(MCPServer):
 
     records: Any = None  # set by server.build_mcp: () -> Iterable[(kind, Record)]
     task_tools: frozenset[str] = frozenset()  # tools that can run as tasks (execution.taskSupport "optional")
+    required_task_tools: frozenset[str] = frozenset()  # ... and those that must ("required")
 
     def __init__(self, *args: Any, behaviour: Behaviour, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +174,8 @@ class AgentsMCP(MCPServer):
 
     async def list_tools(self) -> list[MCPTool]:
         tools = await super().list_tools()
-        return [t.model_copy(update={"execution": ToolExecution(task_support="optional")})
+        return [t.model_copy(update={"execution": ToolExecution(
+                    task_support="required" if t.name in self.required_task_tools else "optional")})
                 if t.name in self.task_tools else t for t in tools]
 
     async def list_resources(self) -> list[MCPResource]:

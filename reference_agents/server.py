@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from reference_agents import conformance_fixtures, long_running, research, resou
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, behaviour_for, check_mutant
 from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
+from reference_agents.rounds import round_guard
 from reference_agents.runtime import AgentRuntime
 from reference_agents.storage import Storage, open_storage
 from reference_agents.task_protocol import TasksExtension, declare_tasks
@@ -65,9 +67,10 @@ def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
     bus = InMemorySubscriptionBus()
     engine = engine or TaskEngine(rt)
     task_bodies.install(engine)
-    mcp = AgentsMCP("faultline-reference-agents", behaviour=rt.behaviour,
+    mcp = AgentsMCP("faultline-reference-agents", behaviour=rt.behaviour, version=rt.behaviour.server_version(_version()),
                     instructions="Travel, research and long-running reference agents.",
                     log_level="WARNING", subscriptions=bus, extensions=[tasks := TasksExtension(engine)])
+    mcp._lowlevel_server.middleware.append(round_guard(rt.behaviour))
     mcp._lowlevel_server.middleware.append(tasks.legacy_task_call)
     mcp.task_tools = frozenset(engine.bodies)
     declare_tasks(mcp._lowlevel_server)
@@ -95,6 +98,13 @@ def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
         return read("report", report_id)
 
     return mcp
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("faultline")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0"
 
 
 class OriginGuard:
@@ -127,7 +137,7 @@ def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSe
     engine = TaskEngine(rt, behaviour.task_storage(storage))
     mcp = build_mcp(rt, engine)
     if config.conformance_fixtures:
-        conformance_fixtures.register(mcp)
+        conformance_fixtures.register(mcp, rt, engine)
     hub = EventHub(storage, config.hooks, behaviour)
     hub.on_session_end = rt.events.forget if rt.events is not None else None
     hub.interrupt_open_streams()  # requests cut short by a kill end with an error on resume

@@ -40,7 +40,7 @@ from mcp_wire.revisions import declares_tasks
 from reference_agents.tasks import R2025, R2026, RELATED_TASK, TaskEngine, TaskState
 
 PAGE_SIZE = 20
-INVALID_PARAMS, METHOD_NOT_FOUND, MISSING_CAPABILITY = -32602, -32601, -32021
+INVALID_PARAMS, METHOD_NOT_FOUND, MISSING_CAPABILITY, HEADER_MISMATCH = -32602, -32601, -32021, -32020
 
 
 class TaskIdParams(RequestParams):
@@ -64,6 +64,15 @@ def _require_declared(ctx: ServerRequestContext[Any, Any]) -> None:
     if not _declared(ctx):
         raise MCPError(MISSING_CAPABILITY, "Missing required client capability",
                        {"requiredCapabilities": {"extensions": {IDENTIFIER: {}}}})
+
+
+def _require_routing(ctx: ServerRequestContext[Any, Any], task_id: str) -> None:
+    """SEP-2663 routing: the Mcp-Name header of tasks/get, tasks/update and tasks/cancel names the task; one
+    that disagrees with params.taskId is refused (SEP-2243: -32020 HeaderMismatch)."""
+    headers = getattr(ctx.request, "headers", None)
+    name = headers.get("mcp-name") if headers is not None else None
+    if name is not None and name != task_id:
+        raise MCPError(HEADER_MISMATCH, "Mcp-Name header does not match the request body's 'taskId' parameter")
 
 
 def tasks_capability() -> ServerTasksCapability:
@@ -90,11 +99,18 @@ class TasksExtension(Extension):
         version = ctx.protocol_version
         runs_as_task = params.name in self.engine.bodies
         if version in MODERN_PROTOCOL_VERSIONS:
+            if params.name in self.engine.required_tools:
+                _require_declared(ctx)  # SEP-2663: no CreateTaskResult possible -> -32021
             unasked = not self.engine.behaviour.runs_as_task(_declared(ctx))
-            if not runs_as_task or unasked or params.input_responses or params.request_state:
+            gathering = params.name in self.engine.gather_first
+            retry = bool(params.input_responses or params.request_state)
+            if not runs_as_task or unasked or retry != gathering:
                 return await call_next(ctx)  # the 2025 `task` param is an unknown field here: ignored
+            arguments = dict(params.arguments or {})
+            if gathering:  # the answers of the synchronous rounds go to the task's body
+                arguments["inputResponses"] = (ctx.params or {}).get("inputResponses") or {}
             caps = ((ctx.params or {}).get("_meta") or {}).get(CLIENT_CAPABILITIES) or {}
-            state = self.engine.create(params.name, params.arguments or {}, R2026, ttl_ms=None,
+            state = self.engine.create(params.name, arguments, R2026, ttl_ms=None,
                                        can_elicit=bool(caps.get("elicitation") is not None),
                                        can_sample=bool(caps.get("sampling") is not None))
             return {"resultType": "task", **self.engine.behaviour.announced_task(state.task_2026(detailed=False))}
@@ -132,6 +148,7 @@ class TasksExtension(Extension):
     async def get(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> HandlerResult:
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
+            _require_routing(ctx, params.taskId)
             state = self.engine.behaviour.task_as_seen(self._task(params.taskId, R2026))
             return {"resultType": "complete", **self.engine.behaviour.tasks_get_2026(state.task_2026(detailed=True))}
         state = self._task(params.taskId, R2025)
@@ -153,6 +170,7 @@ class TasksExtension(Extension):
     async def cancel(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> HandlerResult:
         if ctx.protocol_version == R2026:
             _require_declared(ctx)
+            _require_routing(ctx, params.taskId)
             self._task(params.taskId, R2026)
             cancelled = self.engine.cancel(params.taskId)  # a finished task stays as it is
             return self.engine.behaviour.cancel_ack_2026(cancelled)
@@ -165,6 +183,7 @@ class TasksExtension(Extension):
 
     async def update(self, ctx: ServerRequestContext[Any, Any], params: UpdateParams) -> HandlerResult:
         _require_declared(ctx)
+        _require_routing(ctx, params.taskId)
         self._task(params.taskId, R2026)
         self.engine.answer(params.taskId, {k: {"result": v} for k, v in params.inputResponses.items()})
         return {"resultType": "complete"}

@@ -164,6 +164,8 @@ class TaskEngine:
         self.rt = rt  # what bodies work with (records, resource events), and the behaviour
         self.store = store or rt.storage  # where tasks live
         self.bodies: dict[str, Body] = {}
+        self.required_tools: set[str] = set()  # 2026: called without the tasks extension -> -32021
+        self.gather_first: set[str] = set()  # 2026: an InputRequiredResult round before the task is created
         self.sessions: dict[str, Any] = {}  # task id -> the live 2025 session that created it (progress)
         self._changed: dict[str, anyio.Event] = {}
         self._scopes: dict[str, anyio.CancelScope] = {}

@@ -13,12 +13,16 @@ from typing import Any
 
 from harness.errors import HarnessError, UsageError
 from harness.official.compare import compare, format_table
-from harness.official.install import cache_dir
+from harness.official.install import SUITE_NEXT_VERSION, SUITE_VERSION, cache_dir
 from harness.official.results import scenario_verdicts
 from harness.official.suite import SuiteRun, load_expected, run_official, unexpected_failures
 from harness.targets import SpawnTarget, Target, UrlTarget
 
 DEFAULT_EXPECTED = Path("official-expected-failures.yml")
+REVISIONS = ("2025-11-25", "2026-07-28")
+# What `official` runs by default: (suite version, --requirements revision or None for 0.1.16's --suite).
+RUNS: tuple[tuple[str, str | None], ...] = ((SUITE_VERSION, None),
+                                           *((SUITE_NEXT_VERSION, rev) for rev in REVISIONS))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--spawn", metavar="CMD", help="start this command, read its URL, stop it after")
     o.add_argument("--expected-failures", type=Path, default=DEFAULT_EXPECTED,
                    help="YAML: server: [{scenario, reason}] (default official-expected-failures.yml)")
-    o.add_argument("--suite", default="active", help="active (default) | all | pending")
+    o.add_argument("--suite", default="active", help="0.1.16: active (default) | all | pending")
+    o.add_argument("--suite-version", choices=(SUITE_VERSION, SUITE_NEXT_VERSION, "all"), default="all",
+                   help=f"which pinned suite (default all: {SUITE_VERSION} at 2025-11-25, then {SUITE_NEXT_VERSION} "
+                        f"with --requirements {' and '.join(REVISIONS)}, its tasks-extension scenarios included)")
     o.add_argument("--out", type=Path, help="results folder (default: a fresh temporary one)")
     c = sub.add_parser("compare", help="the official suite and Faultline on the same server, one table")
     g = c.add_mutually_exclusive_group(required=True)
@@ -44,9 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _suite(url: str, out: Path, suite: str) -> SuiteRun:
-    print(f"official suite ({cache_dir()}) against {url} ...", flush=True)
-    run = run_official(url, out, suite=suite)
+def _suite(url: str, out: Path, suite: str, version: str = SUITE_VERSION, requirements: str | None = None) -> SuiteRun:
+    what = f"--requirements {requirements}" if requirements else f"--suite {suite}"
+    print(f"official suite {version} {what} ({cache_dir()}) against {url} ...", flush=True)
+    run = run_official(url, out, suite=suite, version=version, requirements=requirements)
     print("\n".join(run.summary()), flush=True)
     return run
 
@@ -81,19 +89,35 @@ async def _with_target(target: Target, work: Any) -> int:
         await target.stop()
 
 
-def _official(args: argparse.Namespace, url: str, out: Path) -> int:
-    expected = load_expected(args.expected_failures) if args.expected_failures.exists() else {}
-    run = _suite(url, out, args.suite)
+def _official_run(args: argparse.Namespace, url: str, out: Path, version: str, revision: str | None) -> int:
+    """One suite run judged against its expected failures; the number of unexpected failures."""
+    expected = load_expected(args.expected_failures, version, revision) if args.expected_failures.exists() else {}
+    run = _suite(url, out, args.suite, version, revision)
     verdicts = scenario_verdicts(run.checks)
+    label = f"{version}" + (f" at {revision}" if revision else "")
     for scenario, reason in expected.items():
         if verdicts.get(scenario) == "FAIL":
-            print(f"expected failure: {scenario}: {reason}")
+            print(f"expected failure ({label}): {scenario}: {reason}")
     bad = unexpected_failures(run.checks, expected)
     for scenario in bad:
         msgs = [c.error or c.description for c in run.checks if c.scenario == scenario and c.status == "FAILURE"]
-        print(f"UNEXPECTED FAILURE: {scenario}: {'; '.join(msgs)}")
-    print(f"official: {len(verdicts)} scenarios, {sum(v == 'FAIL' for v in verdicts.values())} failed, "
-          f"{len(bad)} unexpected (results in {out})")
+        print(f"UNEXPECTED FAILURE ({label}): {scenario}: {'; '.join(msgs)}")
+    for c in run.checks:
+        if c.status == "WARNING":
+            print(f"warning ({label}): {c.scenario}: {c.id}: {c.error or c.description}")
+    checks = [c for c in run.checks if c.status in ("SUCCESS", "FAILURE")]
+    print(f"official {label}: {len(verdicts)} scenarios, {sum(c.status == 'SUCCESS' for c in checks)}/{len(checks)} "
+          f"checks passed, {sum(v == 'FAIL' for v in verdicts.values())} scenarios failed, {len(bad)} unexpected "
+          f"(results in {out})", flush=True)
+    return len(bad)
+
+
+def _official(args: argparse.Namespace, url: str, out: Path) -> int:
+    runs = [r for r in RUNS if args.suite_version in ("all", r[0])]
+    bad = 0
+    for version, revision in runs:
+        folder = out / (version if revision is None else f"{version}-{revision}") if len(runs) > 1 else out
+        bad += _official_run(args, url, folder, version, revision)
     return 1 if bad else 0
 
 

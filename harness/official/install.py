@@ -91,3 +91,36 @@ def ensure_suite(cache: Path | None = None) -> tuple[Path, Path]:
     if not entry.exists():
         raise HarnessError(f"the official suite is not at {entry} after npm install")
     return node, entry
+
+
+# --- the 0.2 suite, side by side with 0.1.16 (issue 17) -------------------------------------------------
+SUITE_NEXT_VERSION = "0.2.0-alpha.12"  # knows 2026-07-28: `--requirements REV`, requirements/*.yaml
+SUITE_VERSIONS = (SUITE_VERSION, SUITE_NEXT_VERSION)
+
+
+def suite_cache(cache: Path, version: str) -> Path:
+    """Where `version` lives: 0.1.16 in `<cache>/suite` as before, any other in `<cache>/suite-<version>/suite`
+    (so that `suite_entry` and `installed_suite_version` read either)."""
+    return cache if version == SUITE_VERSION else cache / f"suite-{version}"
+
+
+def ensure_suite_version(version: str, cache: Path | None = None) -> tuple[Path, Path]:
+    """(node binary, suite entry point) of a pinned suite version, installing what is missing."""
+    cache = cache or cache_dir()
+    if version == SUITE_VERSION:
+        return ensure_suite(cache)
+    if version not in SUITE_VERSIONS:
+        raise HarnessError(f"official suite {version} is not pinned (pinned: {', '.join(SUITE_VERSIONS)})")
+    node = ensure_node(cache)
+    home = suite_cache(cache, version)
+    if installed_suite_version(home) != version:
+        _npm(["install", "--prefix", str(home / "suite"), f"{SUITE_PACKAGE}@{version}"], home / "suite.log")
+    entry = suite_entry(home)
+    if not entry.exists():
+        raise HarnessError(f"the official suite {version} is not at {entry} after npm install")
+    return node, entry
+
+
+def requirements_file(entry: Path, revision: str) -> Path:
+    """The requirement set a 0.2 suite ships for `revision` (`requirements/<revision>.yaml` in its package)."""
+    return entry.parent.parent / "requirements" / f"{revision}.yaml"

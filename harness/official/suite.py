@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from harness.errors import HarnessError, UsageError
-from harness.official.install import ensure_suite
+from harness.official.install import SUITE_VERSION, ensure_suite_version
 from harness.official.results import OfficialCheck, read_results, scenario_verdicts
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -31,14 +31,17 @@ class SuiteRun:
 
 
 def run_official(url: str, out_dir: Path, *, suite: str = "active", spec_version: str = "2025-11-25",
-                 cache: Path | None = None, timeout: float = 900.0) -> SuiteRun:
-    """`conformance server --url URL --suite S --spec-version V -o OUT_DIR` (OUT_DIR must be new or empty)."""
-    node, entry = ensure_suite(cache)
+                 cache: Path | None = None, timeout: float = 900.0, version: str = SUITE_VERSION,
+                 requirements: str | None = None) -> SuiteRun:
+    """`conformance server --url URL --suite S --spec-version V -o OUT_DIR` (OUT_DIR must be new or empty);
+    with `requirements` (0.2: one revision per run) `--requirements REV` instead of `--suite`/`--spec-version`:
+    what the revision requires, plus its not-scored scenarios (the tasks extension, the pending ones)."""
+    node, entry = ensure_suite_version(version, cache)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise UsageError(f"{out_dir} is not empty: the suite accumulates result folders, give a fresh one")
     out_dir.mkdir(parents=True, exist_ok=True)
-    argv = [str(node), str(entry), "server", "--url", url, "--suite", suite, "--spec-version", spec_version,
-            "-o", str(out_dir)]
+    selection = ["--requirements", requirements] if requirements else ["--suite", suite, "--spec-version", spec_version]
+    argv = [str(node), str(entry), "server", "--url", url, *selection, "-o", str(out_dir)]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -50,13 +53,25 @@ def run_official(url: str, out_dir: Path, *, suite: str = "active", spec_version
     return SuiteRun(proc.returncode, stdout, out_dir, read_results(out_dir))
 
 
-def load_expected(path: Path) -> dict[str, str]:
-    """`server: [{scenario: NAME, reason: WHY}, ...]` → {scenario: reason}; every entry needs a reason."""
+def load_expected(path: Path, version: str = SUITE_VERSION, revision: str | None = None) -> dict[str, str]:
+    """{scenario: reason} for one suite version (and revision). The file is keyed by suite version,
+    `{"0.1.16": {server: [{scenario, reason}]}, "0.2.0-alpha.12": {server: [{scenario, revision?, reason}]}}`;
+    a file with a top-level `server:` list is 0.1.16's. Every entry needs a reason; an entry with a
+    `revision` applies to that revision's run only."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
-    entries = data.get("server") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a mapping of suite versions to {{server: [...]}}")
+    if "server" not in data:
+        for key, section in data.items():
+            if not isinstance(section, dict):
+                raise UsageError(f"{path}: {key!r} must map to {{server: [{{scenario, reason}}, ...]}}")
+        data = data.get(version) or {}
+    elif version != SUITE_VERSION:
+        data = {}
+    entries = data.get("server")
     if entries is None:
         entries = []
     if not isinstance(entries, list):
@@ -65,7 +80,9 @@ def load_expected(path: Path) -> dict[str, str]:
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not isinstance(e.get("scenario"), str) or not str(e.get("reason") or "").strip():
             raise UsageError(f"{path}: server entry #{i} needs a 'scenario' name and a non-empty 'reason'")
-        out[e["scenario"]] = str(e["reason"]).strip()
+        applies = e.get("revision")  # YAML reads an unquoted 2026-07-28 as a date
+        if revision is None or applies is None or str(applies) == revision:
+            out[e["scenario"]] = str(e["reason"]).strip()
     return out
 
 

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from reference_agents.behaviour import Behaviour
+from reference_agents.mutants._mutant import Mutant
+
+
+class InputResponsesUnchecked(Behaviour):
+    def checks_input_responses(self) -> bool:
+        return False
+
+
+MUTANT = Mutant(
+    "input-responses-unchecked",
+    "2026: a tools/call whose inputResponses is null (or requestState not a string) is taken for a first "
+    "round instead of a -32602 protocol error",
+    hook="checks_input_responses", behaviour=InputResponsesUnchecked,
+    uncaught="no Faultline scenario sends a malformed round yet; the official 0.2 suite checks it "
+             "(sep-2322-error-on-protocol-error); tests/official/test_official_fixtures_2026.py kills it")
