@@ -10,7 +10,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from harness.client import tasks
-from harness.client.session import CallOutcome
+from harness.client.session import CLIENT_INFO, CallOutcome
 from harness.client.verbs import JSON, RevisionClient
 from scenarios.api import Outcome
 
@@ -22,6 +22,26 @@ class SessionClient(RevisionClient):
     async def __aenter__(self) -> SessionClient:
         await super().__aenter__()
         return self
+
+    # -- what goes around every request ----------------------------------------------------------------
+    def _stamp_headers(self, h: dict[str, str], body: Any, *, with_session: bool) -> None:
+        """Once initialized: the negotiated version and (unless a probe leaves it out) the session id."""
+        if self.session_id is not None:
+            h["mcp-protocol-version"] = self.protocol_version
+            if with_session:
+                h["mcp-session-id"] = self.session_id
+
+    def _stamp_meta(self, meta: dict[str, Any]) -> None:
+        """Nothing: the session carries the state."""
+
+    async def open(self) -> JSON:
+        """initialize, then notifications/initialized."""
+        params = {"protocolVersion": self.revision.value, "capabilities": self.capabilities, "clientInfo": CLIENT_INFO}
+        out = await self.call("initialize", params, purpose="initialize")
+        self.protocol_version = str((out.result or {}).get("protocolVersion") or self.revision.value)
+        note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        await self._exchange("POST", note, purpose="initialized", stream=None)
+        return out.result or {}
 
     async def connect(self) -> None:
         await self.open()

@@ -9,11 +9,13 @@ from typing import Any
 from anyio.abc import TaskGroup
 
 from harness.client import tasks
-from harness.client.session import CallOutcome
+from harness.client.session import CLIENT_INFO, CallOutcome
 from harness.client.verbs import JSON, RevisionClient
-from harness.history import History
-from harness.revisions import Revision
+from harness.history import Answer, History
+from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Revision
 from scenarios.api import Outcome
+
+MAX_ROUNDS = 10  # InputRequiredResult rounds of one tools/call
 
 
 class StatelessClient(RevisionClient):
@@ -26,6 +28,67 @@ class StatelessClient(RevisionClient):
     async def __aenter__(self) -> StatelessClient:
         await super().__aenter__()
         return self
+
+    # -- what goes around every request ----------------------------------------------------------------
+    def _stamp_headers(self, h: dict[str, str], body: Any, *, with_session: bool) -> None:
+        """The version on every request; a POST's Mcp-Method and Mcp-Name for routing."""
+        h["mcp-protocol-version"] = self.revision.value
+        if isinstance(body, dict) and isinstance(body.get("method"), str):
+            h["mcp-method"] = body["method"]
+            params = body.get("params") or {}
+            name = params.get("name") or params.get("uri")
+            if isinstance(name, str):
+                h["mcp-name"] = name
+
+    def _stamp_meta(self, meta: dict[str, Any]) -> None:
+        """The envelope: version, capabilities and identity in every request's `_meta`."""
+        meta[META_PROTOCOL_VERSION] = self.revision.value
+        meta[META_CLIENT_CAPABILITIES] = self.capabilities
+        meta[META_CLIENT_INFO] = CLIENT_INFO
+
+    async def open(self) -> JSON:
+        """server/discover (no session to open)."""
+        out = await self.call("server/discover", {}, purpose="discover")
+        return out.result or {}
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], *, tamper_request_state: bool = False,
+                        **kw: Any) -> CallOutcome:
+        """tools/call and its InputRequiredResult rounds: each round's inputRequests answered from the script
+        (recorded as Answer records) and the call retried with inputResponses and the requestState."""
+        out = await self.call("tools/call", {"name": name, "arguments": arguments}, **kw)
+        exchanges = list(out.exchanges)
+        kw.pop("request_id", None)
+        for _ in range(MAX_ROUNDS):
+            result = out.result or {}
+            if result.get("resultType") != "input_required":
+                break
+            responses: dict[str, Any] = {}
+            refused = False
+            for key, req in (result.get("inputRequests") or {}).items():
+                method = (req or {}).get("method", "")
+                if self.answers.before is not None:
+                    await self.answers.before(method, (req or {}).get("params") or {})
+                kind, obj, script = self.answers.answer(method, (req or {}).get("params") or {})
+                self.history.append(Answer(client=self.name, x=None, request_id=key, method=method,
+                                           reply={kind: obj}, script=script))
+                if kind == "error":
+                    refused = True
+                responses[key] = obj
+            if refused:
+                break  # an input the client cannot provide: it does not retry
+            state = result.get("requestState")
+            if tamper_request_state and isinstance(state, str) and state:
+                state = state[:-1] + ("A" if state[-1] != "A" else "B")
+                self.history.note("tampered requestState on the retry", tampered=True)
+                tamper_request_state = False
+            params: dict[str, Any] = {"name": name, "arguments": arguments, "inputResponses": responses}
+            if state is not None:
+                params["requestState"] = state
+            out = await self.call("tools/call", params, **kw)
+            exchanges += out.exchanges
+        out.exchanges = exchanges
+        out.tool = (name, arguments)
+        return out
 
     async def connect(self) -> None:
         """No session: nothing to do before the first request."""
