@@ -8,6 +8,7 @@ from harness.checks import (  # noqa: F401
     interaction,
     links,
     messages,
+    mrtr,
     outcomes,
     progress,
     resources,

@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from harness.checks import all_checks
 from harness.errors import HarnessError, UsageError
-from harness.official.compare import compare, format_table
+from harness.official.compare import Comparison, compare, format_comparison
 from harness.official.install import SUITE_NEXT_VERSION, SUITE_VERSION, cache_dir
 from harness.official.results import scenario_verdicts
 from harness.official.suite import SuiteRun, load_expected, run_official, unexpected_failures
@@ -39,13 +40,14 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"which pinned suite (default all: {SUITE_VERSION} at 2025-11-25, then {SUITE_NEXT_VERSION} "
                         f"with --requirements {' and '.join(REVISIONS)}, its tasks-extension scenarios included)")
     o.add_argument("--out", type=Path, help="results folder (default: a fresh temporary one)")
-    c = sub.add_parser("compare", help="the official suite and Faultline on the same server, one table")
+    c = sub.add_parser("compare", help="the official 0.2 suite and Faultline on the same server, per requirement")
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--target", metavar="URL")
     g.add_argument("--spawn", metavar="CMD")
     c.add_argument("--profile", default="conformance-fixtures", help="Faultline profile (default conformance-fixtures)")
-    c.add_argument("--suite", default="active")
+    c.add_argument("--revision", choices=(*REVISIONS, "all"), default="all", help="default all: both, one after the other")
     c.add_argument("--out", type=Path, help="folder for both runs' outputs (default: a fresh temporary one)")
+    c.add_argument("--json", type=Path, help="write the comparison here (default OUT/compare.json)")
     c.add_argument("--faultline-json", type=Path, help="use these Faultline verdicts instead of running Faultline")
     c.add_argument("-k", "--scenario", action="append", metavar="NAME", help="Faultline scenarios (repeatable)")
     return p
@@ -59,13 +61,13 @@ def _suite(url: str, out: Path, suite: str, version: str = SUITE_VERSION, requir
     return run
 
 
-def _faultline(url: str, args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
+def _faultline(url: str, args: argparse.Namespace, out: Path, revision: str) -> list[dict[str, Any]]:
     if args.faultline_json:
         path = args.faultline_json
     else:
         path = out / "faultline-verdicts.json"
         argv = [sys.executable, "-m", "harness", "run", "--target", url, "--profile", args.profile,
-                "--revision", "2025-11-25", "--out", str(out / "faultline"), "--json", str(path)]
+                "--revision", revision, "--out", str(out / "faultline"), "--json", str(path)]
         for k in args.scenario or []:
             argv += ["-k", k]
         print("faultline: " + " ".join(argv[1:]), flush=True)
@@ -122,11 +124,25 @@ def _official(args: argparse.Namespace, url: str, out: Path) -> int:
 
 
 def _compare(args: argparse.Namespace, url: str, out: Path) -> int:
-    run = _suite(url, out / "official", args.suite)
-    rows = compare(run.checks, _faultline(url, args, out))
+    """At each revision: the 0.2 suite with `--requirements REV` and `faultline run --revision REV`, one table."""
+    revisions = REVISIONS if args.revision == "all" else (args.revision,)
+    results: list[Comparison] = []
+    for rev in revisions:
+        run = _suite(url, out / rev / "official", "active", SUITE_NEXT_VERSION, rev)
+        faultline = _faultline(url, args, out / rev, rev)
+        requirements = {c.requirement for c in all_checks() if rev in {r.value for r in c.revisions}}
+        results.append(compare(run.checks, faultline, revision=rev, requirements=requirements))
+        print()
+        print(format_comparison(results[-1]), flush=True)
+    path = args.json or out / "compare.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([c.to_json() for c in results], indent=2) + "\n", encoding="utf-8")
     print()
-    print(format_table(rows))
-    return 1 if any(r.conflict for r in rows) else 0
+    for c in results:
+        print(f"{c.revision}: covered {len(c.covered)}, not covered {len(c.not_covered)}, Faultline-only "
+              f"{len(c.faultline_only)}, conflicts {len(c.conflicts)}")
+    print(f"comparison written to {path}")
+    return 1 if any(c.conflicts for c in results) else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,5 +14,4 @@ MUTANT = Mutant(
     "2026: a tools/call whose inputResponses is null (or requestState not a string) is taken for a first "
     "round instead of a -32602 protocol error",
     hook="checks_input_responses", behaviour=InputResponsesUnchecked,
-    uncaught="no Faultline scenario sends a malformed round yet; the official 0.2 suite checks it "
-             "(sep-2322-error-on-protocol-error); tests/official/test_official_fixtures_2026.py kills it")
+    requirements=("mrtr.validate-input",), scenarios=("mrtr-malformed-input",))

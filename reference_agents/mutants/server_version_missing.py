@@ -13,5 +13,4 @@ MUTANT = Mutant(
     "server-version-missing",
     "serverInfo carries an empty version (initialize, and the 2026 result _meta: server/discover's too)",
     hook="server_version", behaviour=ServerVersionMissing,
-    uncaught="no Faultline check reads serverInfo yet; the official 0.2 suite WARNs it "
-             "(sep-2575-server-identifies-in-result-meta); tests/official/test_official_fixtures_2026.py kills it")
+    requirements=("ver.server-info",), scenarios=("discover-identifies",))
