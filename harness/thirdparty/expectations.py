@@ -8,6 +8,9 @@
                                                   # or a list of them (any one will do)
         check: replay-foreign-or-unknown-id       # optional
         reason: one line: what the server does wrong
+      - requirement: http.resume.no-gaps
+        reason: ...
+        intermittent: one line: why it is not seen in every run (then it may FAIL, and need not)
     warnings:                      # WARNs it may give (same keys); any other WARN is unjustified
       - {requirement: http.post.response-terminates, reason: "..."}
     errors:                        # ERRORs it may give (same keys): the harness could not tell, because of a known bug
@@ -31,7 +34,7 @@ from harness.errors import UsageError
 from harness.revisions import Revision
 
 SECTIONS = ("known_bugs", "warnings", "errors")
-ENTRY_KEYS = {"requirement", "scenario", "check", "reason"}
+ENTRY_KEYS = {"requirement", "scenario", "check", "reason", "intermittent"}
 REVISIONS = tuple(r.value for r in Revision)
 
 
@@ -41,6 +44,7 @@ class Entry:
     reason: str
     scenarios: tuple[str, ...] = ()  # globs over "name@revision" (without "@": over the name); () = any
     check: str | None = None
+    intermittent: str | None = None  # a known bug a run may miss (a race): why; then it is allowed, not required
 
     def matches(self, row: Row) -> bool:
         if row.requirement != self.requirement or (self.check is not None and row.check != self.check):
@@ -128,7 +132,7 @@ def compare(rows: Iterable[Row], exp: Expectations) -> Comparison:
         else:
             kept.append((row, entry))
     found = {e for _, e in out.expected_fails}
-    out.missing = [e for e in exp.known_bugs if e not in found]
+    out.missing = [e for e in exp.known_bugs if e not in found and e.intermittent is None]
     out.off_revision = list(off)
     return out
 
@@ -154,7 +158,14 @@ def _entry(path: Path, section: str, i: int, raw: Any, known: Known) -> Entry:
                          "(NAME or NAME@REVISION, globs allowed; one or a list)")
     if check is not None and known.checks.get(str(check)) != req:
         raise UsageError(f"{where}: check {check!r} is not a check of requirement {req}")
-    return Entry(req, reason.strip(), tuple(patterns or ()), check)
+    intermittent = raw.get("intermittent")
+    if intermittent is not None:
+        if section != "known_bugs":
+            raise UsageError(f"{where}: only a known bug can be intermittent (a {section} entry is never required)")
+        if not isinstance(intermittent, str) or not intermittent.strip() or "\n" in intermittent.strip():
+            raise UsageError(f"{where}: 'intermittent' needs one line: why a run may not show it")
+        intermittent = intermittent.strip()
+    return Entry(req, reason.strip(), tuple(patterns or ()), check, intermittent)
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,9 @@ def load_expectations(path: Path, known: Known | None = None) -> Expectations:
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise UsageError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("server"), str):
         raise UsageError(f"{path}: expected a mapping with 'server', 'revisions' and {', '.join(SECTIONS)}")
     extra = set(data) - {"server", "revisions", *SECTIONS}

@@ -75,14 +75,15 @@ def _short(row: Row, limit: int = 200) -> str:
 
 
 def unused_allowances(results: list[RunResult], expectations: dict[str, Expectations]) -> list[str]:
-    """WARN/ERROR allowances no run of their server needed (informational: the file may be trimmed)."""
+    """Intermittent known bugs, WARN and ERROR allowances no run of their server needed (informational)."""
     out: list[str] = []
     for name, exp in expectations.items():
         runs = [r.comparison for r in results if r.server.name == name and r.comparison is not None]
         if not runs:
             continue
         used = set().union(*(c.used() for c in runs))
-        for kind, entries in (("WARN", exp.warnings), ("ERROR", exp.errors)):
+        intermittent = tuple(e for e in exp.known_bugs if e.intermittent)
+        for kind, entries in (("intermittent FAIL", intermittent), ("WARN", exp.warnings), ("ERROR", exp.errors)):
             for e in entries:
                 if e not in used:
                     out.append(f"note: {name}: allowed {kind} {e.label} was not seen in any run")

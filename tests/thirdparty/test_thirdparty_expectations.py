@@ -68,6 +68,17 @@ def test_a_known_bug_not_failed_is_missing() -> None:
     assert not c.clean
 
 
+def test_an_intermittent_known_bug_may_fail_and_need_not() -> None:
+    race = Entry("http.resume.no-gaps", "a progress stored in the replay window is lost", (), None,
+                 "a race: only when a progress lands between the replay and the live tail")
+    exp = expectations(known=(origin_bug(), race))
+    quiet = [row("origin-403", "origin-403", "http.origin.reject-403", "FAIL")]
+    assert compare(quiet, exp).clean and compare(quiet, exp).missing == []
+    hit = compare(quiet + [row("resume-each-boundary", "replay-no-gap", "http.resume.no-gaps", "FAIL")], exp)
+    assert hit.clean and [e for _, e in hit.expected_fails] == [origin_bug(), race]
+    assert compare([], exp).missing == [origin_bug()]  # the other, not intermittent, is still required
+
+
 def test_a_known_bug_failed_at_another_revision_than_listed_is_missing_and_unexpected() -> None:
     rows = [row("origin-403", "origin-403", "http.origin.reject-403", "FAIL", R26)]
     c = compare(rows, expectations(known=(origin_bug(),), revisions=(R25, R26)))
@@ -139,6 +150,8 @@ warnings:
 errors:
   - {requirement: harness.outcome.determinate, reason: the resume hangs}
 """
+RACE = """  - {requirement: http.resume.no-gaps, reason: lost in the replay window, intermittent: a race}
+"""
 
 
 def test_load_a_good_file(tmp_path: Path) -> None:
@@ -148,6 +161,8 @@ def test_load_a_good_file(tmp_path: Path) -> None:
                                     "origin-403"),)
     assert exp.warnings[0].scenarios == ("resume-*", "network-down-up")
     assert exp.errors[0].scenarios == ()
+    raced = load_expectations(write(tmp_path, GOOD.replace("warnings:", RACE + "warnings:")), KNOWN)
+    assert raced.known_bugs[1].intermittent == "a race" and raced.known_bugs[0].intermittent is None
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -159,6 +174,8 @@ def test_load_a_good_file(tmp_path: Path) -> None:
     (("check: origin-403", "chekc: origin-403"), "unknown key(s) chekc"),
     (("revisions: [2025-11-25]", "revisions: [2025-11-26]"), "'revisions' must list"),
     (("warnings:", "warnigns:"), "unknown key(s) warnigns"),
+    (("reason: held open}", "reason: held open, intermittent: a race}"), "only a known bug can be intermittent"),
+    (("reason: no Origin check}", "reason: no Origin check, intermittent: ''}"), "'intermittent' needs one line"),
 ])
 def test_load_rejects_a_mistake_with_one_line(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     with pytest.raises(UsageError, match="") as info:
