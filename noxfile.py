@@ -97,3 +97,13 @@ def compare(session: nox.Session) -> None:
         session.error("give the server: nox -s compare -- --target URL  (or --spawn CMD)")
     install(session)
     session.run("python", "-m", "harness.official", "compare", *session.posargs)
+
+
+@nox.session
+def thirdparty(session: nox.Session) -> None:
+    """The real-server corpus: fastmcp 4.2.3 and 3.4.2 (a venv each) and npm server-everything 2026.8.31,
+    installed into .cache/faultline/thirdparty ($FAULTLINE_CACHE), each started on 127.0.0.1 and run through
+    the whole suite; fails on any FAIL, WARN or ERROR its thirdparty/expectations/ file does not list, and on
+    a known bug not FAILed. `-- --server NAME`, `--runs 3`, `--reuse` (no pip/npm), `--out DIR`, `--recheck`."""
+    install(session)
+    session.run("python", "-m", "harness.thirdparty", *session.posargs, env={"FASTMCP_CHECK_FOR_UPDATES": "off"})

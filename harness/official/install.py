@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -15,9 +18,14 @@ NODE_PACKAGE = "node@22"
 MIN_NODE_MAJOR = 22  # the suite imports fs.globSync (Node >= 22)
 
 
+def cache_root() -> Path:
+    """`$FAULTLINE_CACHE`, default `.cache/faultline` (relative to the working directory)."""
+    return Path(os.environ.get("FAULTLINE_CACHE") or ".cache/faultline")
+
+
 def cache_dir() -> Path:
-    """`$FAULTLINE_CACHE/official`, default `.cache/faultline/official` (relative to the working directory)."""
-    return Path(os.environ.get("FAULTLINE_CACHE") or ".cache/faultline") / "official"
+    """`$FAULTLINE_CACHE/official`, default `.cache/faultline/official`."""
+    return cache_root() / "official"
 
 
 def suite_entry(cache: Path) -> Path:
@@ -33,52 +41,77 @@ def node_major(node: Path | str) -> int | None:
     return int(text.split(".")[0]) if out.returncode == 0 and text.split(".")[0].isdigit() else None
 
 
-def find_node(cache: Path) -> Path | None:
-    """A Node >= 22: the cached npm `node@22`, else one on PATH."""
+def find_node(cache: Path, min_major: int = MIN_NODE_MAJOR) -> Path | None:
+    """A Node >= min_major: the cached npm `node@22`, else one on PATH."""
     for candidate in (cache / "node22" / "node_modules" / ".bin" / "node",
                       cache / "node22" / "node_modules" / "node" / "bin" / "node"):
-        if candidate.exists() and (node_major(candidate) or 0) >= MIN_NODE_MAJOR:
+        if candidate.exists() and (node_major(candidate) or 0) >= min_major:
             return candidate
     on_path = shutil.which("node")
-    if on_path and (node_major(on_path) or 0) >= MIN_NODE_MAJOR:
+    if on_path and (node_major(on_path) or 0) >= min_major:
         return Path(on_path)
     return None
 
 
-def _npm(args: list[str], log: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise HarnessError("npm not found on PATH: it is needed once to install Node 22 and the official suite")
+def run_logged(argv: list[str], log: Path, *, timeout: float = 600,
+               on_wait: Callable[[float], None] | None = None) -> None:
+    """Run argv with its output in `log`; HarnessError on a non-zero exit or past `timeout` s.
+    `on_wait(elapsed)` is called every 10 s while it runs (progress for the user)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    what = " ".join(Path(argv[0]).name if i == 0 else a for i, a in enumerate(argv))
+    start = time.monotonic()
     with log.open("w", encoding="utf-8") as fh:
         try:
-            rc = subprocess.run([npm, *args, "--no-audit", "--no-fund"], stdout=fh, stderr=subprocess.STDOUT,
-                                timeout=600, check=False).returncode
-        except subprocess.TimeoutExpired:
-            raise HarnessError(f"npm {' '.join(args)} timed out after 600 s (log: {log})") from None
+            proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise HarnessError(f"cannot run {what}: {exc.strerror or exc}") from None
+        try:
+            while True:
+                try:
+                    rc = proc.wait(timeout=min(10.0, max(0.1, start + timeout - time.monotonic())))
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() - start >= timeout:
+                        raise HarnessError(f"{what} timed out after {timeout:.0f} s (log: {log})") from None
+                    if on_wait is not None:
+                        on_wait(time.monotonic() - start)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     if rc != 0:
-        raise HarnessError(f"npm {' '.join(args)} failed with exit {rc} (log: {log})")
+        raise HarnessError(f"{what} failed with exit {rc} (log: {log})")
 
 
-def ensure_node(cache: Path | None = None) -> Path:
+def run_npm(args: list[str], log: Path, on_wait: Callable[[float], None] | None = None) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise HarnessError(f"npm not found on PATH: it is needed once to run npm {' '.join(args)}")
+    run_logged([npm, *args, "--no-audit", "--no-fund"], log, on_wait=on_wait)
+
+
+def ensure_node(cache: Path | None = None, min_major: int = MIN_NODE_MAJOR) -> Path:
     cache = cache or cache_dir()
-    node = find_node(cache)
+    node = find_node(cache, min_major)
     if node is None:
-        _npm(["install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache / "node22.log")
-        node = find_node(cache)
+        run_npm(["install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache / "node22.log")
+        node = find_node(cache, min_major)
     if node is None:
         raise HarnessError(f"npm installed {NODE_PACKAGE} into {cache / 'node22'} but no Node >= 22 binary is there")
     return node
 
 
-def installed_suite_version(cache: Path) -> str | None:
-    import json
-
-    pkg = suite_entry(cache).parent.parent / "package.json"
+def npm_package_version(prefix: Path, package: str) -> str | None:
+    """The version of `package` installed under `npm install --prefix PREFIX`, or None."""
+    pkg = prefix / "node_modules" / package / "package.json"
     try:
         return str(json.loads(pkg.read_text(encoding="utf-8"))["version"])
     except (OSError, ValueError, KeyError):
         return None
+
+
+def installed_suite_version(cache: Path) -> str | None:
+    return npm_package_version(cache / "suite", SUITE_PACKAGE)
 
 
 def ensure_suite(cache: Path | None = None) -> tuple[Path, Path]:
@@ -86,7 +119,7 @@ def ensure_suite(cache: Path | None = None) -> tuple[Path, Path]:
     cache = cache or cache_dir()
     node = ensure_node(cache)
     if installed_suite_version(cache) != SUITE_VERSION:
-        _npm(["install", "--prefix", str(cache / "suite"), f"{SUITE_PACKAGE}@{SUITE_VERSION}"], cache / "suite.log")
+        run_npm(["install", "--prefix", str(cache / "suite"), f"{SUITE_PACKAGE}@{SUITE_VERSION}"], cache / "suite.log")
     entry = suite_entry(cache)
     if not entry.exists():
         raise HarnessError(f"the official suite is not at {entry} after npm install")
@@ -114,7 +147,7 @@ def ensure_suite_version(version: str, cache: Path | None = None) -> tuple[Path,
     node = ensure_node(cache)
     home = suite_cache(cache, version)
     if installed_suite_version(home) != version:
-        _npm(["install", "--prefix", str(home / "suite"), f"{SUITE_PACKAGE}@{version}"], home / "suite.log")
+        run_npm(["install", "--prefix", str(home / "suite"), f"{SUITE_PACKAGE}@{version}"], home / "suite.log")
     entry = suite_entry(home)
     if not entry.exists():
         raise HarnessError(f"the official suite {version} is not at {entry} after npm install")

@@ -8,10 +8,15 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
+from harness.proxy.models import CAPABILITIES_PATH, capabilities_body
 from harness.proxy.proxy import Proxy, ProxyError, is_loopback, split_hostport
 
 VERSION = "2.12.0"
 MAX_BODY = 1024 * 1024
+
+
+class ApiError(dict[str, Any]):
+    """An error body: `{"error": message, "status": code}`, sent as Toxiproxy sends errors (text/plain)."""
 
 
 class ApiServer:
@@ -89,15 +94,18 @@ class ApiServer:
         reason = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
                   404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
                   500: "Internal Server Error"}.get(status, "Status")
-        if status == 204:
-            data, ctype = b"", "text/plain"
+        if status == 204 or payload == "":
+            data, ctype = b"", ""
         elif isinstance(payload, str):
             data, ctype = payload.encode(), "text/plain; charset=utf-8"
         elif isinstance(payload, bytes):
             data, ctype = payload, "application/json;charset=utf-8"
+        elif isinstance(payload, ApiError):
+            data, ctype = (json.dumps(payload, separators=(",", ":")) + "\n").encode(), "text/plain; charset=utf-8"
         else:
-            data, ctype = (json.dumps(payload) + "\n").encode(), "application/json"
-        head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(data)}\r\n"
+            data, ctype = json.dumps(payload, separators=(",", ":")).encode(), "application/json"
+        ctype_line = f"Content-Type: {ctype}\r\n" if ctype else ""
+        head = (f"HTTP/1.1 {status} {reason}\r\n{ctype_line}Content-Length: {len(data)}\r\n"
                 f"Connection: {'keep-alive' if keep else 'close'}\r\n\r\n")
         writer.write(head.encode() + data)
         await writer.drain()
@@ -106,11 +114,13 @@ class ApiServer:
     async def route(self, method: str, path: str, raw: bytes) -> tuple[int, Any]:
         parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
         try:
-            if parts == ["version"] and method == "GET":
+            if path == "/version" and method == "GET":  # exactly: Toxiproxy 404s "/version/"
                 return 200, json.dumps({"version": VERSION}).encode() + b"\n"
+            if path == CAPABILITIES_PATH and method == "GET":
+                return 200, capabilities_body(VERSION)
             if parts == ["reset"] and method == "POST":
                 for p in self.proxies.values():
-                    p.remove_all_toxics()
+                    await p.remove_all_toxics()
                     if not p.enabled:
                         await p.start()
                 return 204, None
@@ -127,11 +137,9 @@ class ApiServer:
                 if proxy is None:
                     raise ProxyError("proxy not found", 404)
                 return await self._proxy_route(proxy, method, parts[2:], raw)
-            if path == "/metrics":
-                return 404, "404 page not found"
-            return 404, "404 page not found"
+            return 404, "404 page not found\n"
         except ProxyError as exc:
-            return exc.status, {"error": str(exc), "status": exc.status}
+            return exc.status, ApiError(error=str(exc), status=exc.status)
 
     @staticmethod
     def _json(raw: bytes) -> Any:
@@ -215,7 +223,7 @@ class ApiServer:
                 body = self._json(raw)
                 if not isinstance(body, dict):
                     raise ProxyError("bad request body: expected a JSON object", 400)
-                return 200, proxy.add_toxic(body).model()
+                return 200, (await proxy.add_toxic(body)).model()
             return 405, ""
         if rest == ["faultline", "events"] and method == "GET":
             return 200, list(proxy.events)
@@ -226,9 +234,9 @@ class ApiServer:
                 body = self._json(raw)
                 if not isinstance(body, dict):
                     raise ProxyError("bad request body: expected a JSON object", 400)
-                return 200, proxy.update_toxic(rest[1], body).model()
+                return 200, (await proxy.update_toxic(rest[1], body)).model()
             if method == "DELETE":
-                proxy.remove_toxic(rest[1])
+                await proxy.remove_toxic(rest[1])
                 return 204, None
             return 405, ""
-        return 404, "404 page not found"
+        return 404, "404 page not found\n"

@@ -10,10 +10,12 @@ import time
 from collections import deque
 from typing import Any
 
+from harness.proxy.attributes import STREAMS, BadAttributes
 from harness.proxy.link import Connection
-from harness.proxy.toxics import TOXICS, Toxic, ToxicError
+from harness.proxy.toxics import TOXICS, Toxic
 
 LOOPBACK_NAMES = {"localhost", ""}
+LINK_CHANGE_TIMEOUT = 5.0  # s: a link that cannot take a toxic change in this time (its peer reads nothing) is closed
 
 
 class ProxyError(Exception):
@@ -43,7 +45,8 @@ class Proxy:
         self.name, self.listen, self.upstream = name, listen, upstream
         self.allow_remote = allow_remote
         self.enabled = False
-        self.toxics: list[Toxic] = []
+        self.toxics: list[Toxic[Any]] = []  # in creation order; each link takes those of its direction
+        self._chain_lock = asyncio.Lock()  # one toxic change at a time, as Toxiproxy's collection lock
         self.connections: set[Connection] = set()
         self.events: deque[dict[str, Any]] = deque(maxlen=1000)
         self._server: asyncio.base_events.Server | None = None
@@ -54,7 +57,7 @@ class Proxy:
 
     def model(self) -> dict[str, Any]:
         return {"name": self.name, "listen": self.listen, "upstream": self.upstream, "enabled": self.enabled,
-                "toxics": [t.model() for t in self.toxics]}
+                "toxics": [t.model() for d in STREAMS for t in self.toxics if t.direction == d]}
 
     async def start(self) -> None:
         host, port = split_hostport(self.listen)
@@ -122,52 +125,79 @@ class Proxy:
             self.connections.discard(conn)
 
     # -- toxics ------------------------------------------------------------------------------
-    def find_toxic(self, name: str) -> Toxic:
+    def find_toxic(self, name: str) -> Toxic[Any]:
         for t in self.toxics:
             if t.name == name:
                 return t
         raise ProxyError("toxic not found", 404)
 
-    def add_toxic(self, body: dict[str, Any]) -> Toxic:
-        kind = body.get("type")
-        stream = body.get("stream") or "downstream"
-        if stream not in ("upstream", "downstream"):
+    def new_toxic(self, body: dict[str, Any]) -> Toxic[Any]:
+        """A toxic from an API body, checked in Toxiproxy's order: the body's JSON types, the stream,
+        the type, the name's uniqueness, then the attributes (which depend on the type)."""
+        fields = {k: body.get(k) for k in ("type", "name", "stream")}
+        toxicity = body.get("toxicity", 1.0)
+        if any(v is not None and not isinstance(v, str) for v in fields.values()) or (
+                isinstance(toxicity, bool) or not isinstance(toxicity, int | float | None)):
+            raise ProxyError("bad request body: type, name and stream must be strings, toxicity a number", 400)
+        stream = fields["stream"] or "downstream"
+        if stream.lower() not in STREAMS:
             raise ProxyError("stream was invalid, can be either upstream or downstream", 400)
+        kind = fields["type"] or ""
         if kind not in TOXICS:
             raise ProxyError("invalid toxic type", 400)
-        name = body.get("name") or f"{kind}_{stream}"
+        name = fields["name"] or f"{kind}_{stream}"
         if any(t.name == name for t in self.toxics):
             raise ProxyError("toxic already exists", 409)
-        toxicity = body.get("toxicity", 1.0)
-        attrs = body.get("attributes") or {}
-        if not isinstance(toxicity, int | float) or not isinstance(attrs, dict):
-            raise ProxyError("bad request body: toxicity must be a number and attributes an object", 400)
+        cls = TOXICS[kind]
         try:
-            toxic = TOXICS[kind](name, stream, float(toxicity), attrs)
-        except ToxicError as exc:
+            attributes = cls.attributes_type.parse(body.get("attributes"))
+        except BadAttributes as exc:
             raise ProxyError(str(exc), 400) from None
-        self.toxics.append(toxic)
-        toxic.on_added(list(self.connections))
-        self.record(f"toxic added: {name} ({kind}, {stream})")
+        return cls(name, stream, 1.0 if toxicity is None else float(toxicity), attributes)
+
+    async def _each_link(self, toxic: Toxic[Any], change: str) -> None:
+        """Apply `change` (the name of a Link method) to every open link of the toxic's direction."""
+        async def one(conn: Connection) -> None:
+            try:
+                await asyncio.wait_for(getattr(conn.links[toxic.direction], change)(toxic), LINK_CHANGE_TIMEOUT)
+            except TimeoutError:
+                conn.close(detail=f"toxic {toxic.name}: the {change} waited {LINK_CHANGE_TIMEOUT:.0f} s for a "
+                                  "peer that reads nothing")
+
+        conns = list(self.connections)
+        if conns:
+            await asyncio.gather(*(one(c) for c in conns))
+
+    async def add_toxic(self, body: dict[str, Any]) -> Toxic[Any]:
+        async with self._chain_lock:
+            toxic = self.new_toxic(body)
+            self.toxics.append(toxic)  # connections accepted from now on build it in
+            for conn in list(self.connections):
+                conn.links[toxic.direction].add(toxic)
+        self.record(f"toxic added: {toxic.name} ({toxic.type}, {toxic.stream})")
         return toxic
 
-    def update_toxic(self, name: str, body: dict[str, Any]) -> Toxic:
-        toxic = self.find_toxic(name)
-        attrs = body.get("attributes") or {}
-        if not isinstance(attrs, dict):
-            raise ProxyError("bad request body: attributes must be an object", 400)
-        try:
-            toxic.update(attrs, body.get("toxicity"))
-        except ToxicError as exc:
-            raise ProxyError(str(exc), 400) from None
+    async def update_toxic(self, name: str, body: dict[str, Any]) -> Toxic[Any]:
+        async with self._chain_lock:
+            toxic = self.find_toxic(name)
+            toxicity = body.get("toxicity", toxic.toxicity)
+            if isinstance(toxicity, bool) or not isinstance(toxicity, int | float | None):
+                raise ProxyError("bad request body: toxicity must be a number", 400)
+            try:
+                toxic.attributes = toxic.attributes.merged(body.get("attributes"))
+            except BadAttributes as exc:
+                raise ProxyError(str(exc), 400) from None
+            toxic.toxicity = toxic.toxicity if toxicity is None else float(toxicity)
+            await self._each_link(toxic, "update")
         return toxic
 
-    def remove_toxic(self, name: str) -> None:
-        toxic = self.find_toxic(name)
-        self.toxics.remove(toxic)
-        toxic.on_removed(list(self.connections))
+    async def remove_toxic(self, name: str) -> None:
+        async with self._chain_lock:
+            toxic = self.find_toxic(name)
+            self.toxics.remove(toxic)
+            await self._each_link(toxic, "remove")
         self.record(f"toxic removed: {name}")
 
-    def remove_all_toxics(self) -> None:
+    async def remove_all_toxics(self) -> None:
         for t in list(self.toxics):
-            self.remove_toxic(t.name)
+            await self.remove_toxic(t.name)

@@ -1,5 +1,5 @@
-"""The PyPI client `toxiproxy-python` drives the embedded server through its whole API, with the
-effects observable on proxied traffic."""
+"""The PyPI client `toxiproxy-python` drives the proxy under test (the embedded server, or the real
+Toxiproxy at TOXIPROXY_URL) through its whole API, with the effects observable on proxied traffic."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import asyncio
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
+from conftest import REAL, TOXIPROXY_URL
 from proxy_servers import echo_handler
 from toxiproxy import Toxiproxy
 
@@ -17,8 +20,8 @@ from harness.proxy.api import ApiServer
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[int, int]]:
-    """(API port, echo port), served from a background event loop (the client is synchronous)."""
+def server() -> Iterator[tuple[str, int, int]]:
+    """(API host, API port, echo port), served from a background event loop (the client is synchronous)."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     ports: dict[str, int] = {}
@@ -26,7 +29,8 @@ def server() -> Iterator[tuple[int, int]]:
     servers: list[asyncio.Server] = []
 
     async def start() -> None:
-        await api.start()
+        if not REAL:
+            await api.start()
         e = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
         servers.append(e)
         ports["api"], ports["echo"] = api.port, e.sockets[0].getsockname()[1]
@@ -35,9 +39,15 @@ def server() -> Iterator[tuple[int, int]]:
     thread = threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True)
     thread.start()
     assert ready.wait(10)
-    yield ports["api"], ports["echo"]
+    if REAL:
+        url = urlsplit(TOXIPROXY_URL)
+        yield url.hostname or "127.0.0.1", url.port or 8474, ports["echo"]
+    else:
+        yield "127.0.0.1", ports["api"], ports["echo"]
+
     async def stop() -> None:  # everything ends with the loop, nothing after it
-        await api.stop()
+        if not REAL:
+            await api.stop()
         for e in servers:
             e.close()
 
@@ -71,30 +81,34 @@ def roundtrip(port: int, data: bytes) -> bytes:
 
 
 def test_toxiproxy_python_whole_api(server):
-    api_port, echo_port = server
+    host, api_port, echo_port = server
+    name = f"echo-{uuid.uuid4().hex[:6]}"
     t = Toxiproxy()
-    t.update_api_consumer("127.0.0.1", api_port)
-    assert t.running() and b"2.12.0" in t.version()
-    proxy = t.create(upstream=f"127.0.0.1:{echo_port}", name="echo")
-    assert "echo" in t.proxies() and t.get_proxy("echo").upstream == f"127.0.0.1:{echo_port}"
-    port = int(proxy.listen.rsplit(":", 1)[1])
-    assert roundtrip(port, b"ping") == b"ping"
-    for kind, attrs in TOXICS:
-        proxy.add_toxic(type=kind, attributes=attrs)
-        assert kind in {x.type for x in proxy.toxics().values()}
-        if kind == "latency":
-            t0 = time.monotonic()
-            assert roundtrip(port, b"slow") == b"slow"
-            assert time.monotonic() - t0 >= 0.09
-        proxy.destroy_toxic(f"{kind}_downstream")
-        assert not proxy.toxics()
-    proxy.disable()
-    with pytest.raises(OSError):
-        roundtrip(port, b"down")
-    proxy.enable()
-    assert roundtrip(port, b"up") == b"up"
-    proxy.add_toxic(type="latency", attributes={"latency": 10})
-    t.reset()
-    assert not t.get_proxy("echo").toxics()
-    t.destroy(proxy)
-    assert "echo" not in t.proxies()
+    t.update_api_consumer(host, api_port)
+    assert t.running(), f"no Toxiproxy API at {host}:{api_port}"
+    assert b"2.12.0" in t.version()
+    proxy = t.create(upstream=f"127.0.0.1:{echo_port}", name=name)
+    try:
+        assert name in t.proxies() and t.get_proxy(name).upstream == f"127.0.0.1:{echo_port}"
+        port = int(proxy.listen.rsplit(":", 1)[1])
+        assert roundtrip(port, b"ping") == b"ping"
+        for kind, attrs in TOXICS:
+            proxy.add_toxic(type=kind, attributes=attrs)
+            assert kind in {x.type for x in proxy.toxics().values()}
+            if kind == "latency":
+                t0 = time.monotonic()
+                assert roundtrip(port, b"slow") == b"slow"
+                assert time.monotonic() - t0 >= 0.09
+            proxy.destroy_toxic(f"{kind}_downstream")
+            assert not proxy.toxics()
+        proxy.disable()
+        with pytest.raises(OSError):
+            roundtrip(port, b"down")
+        proxy.enable()
+        assert roundtrip(port, b"up") == b"up"
+        proxy.add_toxic(type="latency", attributes={"latency": 10})
+        t.reset()
+        assert not t.get_proxy(name).toxics()
+    finally:
+        t.destroy(proxy)
+    assert name not in t.proxies()

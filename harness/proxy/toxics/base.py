@@ -1,76 +1,62 @@
-"""What every toxic shares: attributes with defaults and validation, toxicity, the removal event."""
+"""What every toxic shares. A Toxic is the API object (name, stream, toxicity, typed attributes),
+shared by every connection of its proxy; `pipe` runs it on one Stage of one link (harness/proxy/link.py):
+it receives chunks from the stage's input, sends what it lets through to the stage's output, and
+returns when the stage is interrupted (after sending any chunk it holds: nothing is dropped) or closed.
+"""
 
 from __future__ import annotations
 
 import random
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-import anyio
+from harness.proxy.attributes import ToxicAttributes
+from harness.proxy.stream import End
 
+if TYPE_CHECKING:
+    from harness.proxy.link import Stage
 
-class ToxicError(ValueError):
-    """Bad attributes (answered with 400)."""
-
-
-class CloseConnection(Exception):  # noqa: N818 - a signal, not an error
-    """Close the whole connection (FIN), after forwarding `data`."""
-
-    def __init__(self, data: bytes = b"", *, reset: bool = False, detail: str = "") -> None:
-        super().__init__(detail)
-        self.data, self.reset, self.detail = data, reset, detail
+A = TypeVar("A", bound=ToxicAttributes)
 
 
-class Toxic:
-    type: ClassVar[str] = ""
-    defaults: ClassVar[dict[str, int]] = {}
-    extension: ClassVar[bool] = False
+class Toxic(Generic[A]):
+    attributes_type: ClassVar[type[ToxicAttributes]]
+    buffer_size: ClassVar[int] = 1  # chunks the channel in front of this toxic holds (latency: 1024, as Toxiproxy)
 
-    def __init__(self, name: str, stream: str, toxicity: float, attributes: dict[str, Any]) -> None:
-        self.name, self.stream, self.toxicity = name, stream, toxicity
-        self.attributes = self.check({**self.defaults, **attributes})
-        self.removed = anyio.Event()
+    def __init__(self, name: str, stream: str, toxicity: float, attributes: A) -> None:
+        self.name = name
+        self.stream = stream  # as the client sent it (Toxiproxy echoes it, case included)
+        self.direction = stream.lower()
+        self.toxicity = toxicity
+        self.attributes = attributes
 
-    @classmethod
-    def check(cls, attributes: dict[str, Any]) -> dict[str, Any]:
-        out = dict(attributes)
-        for key in cls.defaults:
-            value = out.get(key)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ToxicError(f"attribute {key!r} of a {cls.type} toxic must be an integer")
-            if value < 0:
-                raise ToxicError(f"attribute {key!r} of a {cls.type} toxic must not be negative")
-        cls.validate(out)
-        return out
-
-    @classmethod
-    def validate(cls, attributes: dict[str, Any]) -> None:
-        """Type-specific checks (raise ToxicError)."""
-
-    def update(self, attributes: dict[str, Any], toxicity: float | None) -> None:
-        self.attributes = self.check({**self.attributes, **attributes})
-        if toxicity is not None:
-            self.toxicity = toxicity
+    @property
+    def type(self) -> str:
+        return self.attributes_type.type
 
     def roll(self) -> bool:
-        """Toxicity is drawn once per connection and direction."""
+        """Toxicity is drawn each time a stage starts running the toxic: once per connection and
+        direction, and again when an update restarts the stage."""
         return self.toxicity >= 1 or random.random() < self.toxicity
 
-    def state(self, conn: Any) -> dict[str, Any]:
-        return conn.toxic_state.setdefault((self.name, id(self)), {})
+    def new_state(self) -> Any:
+        """Per-link state, kept while the stage restarts (limit_data's count, an SSE parser)."""
+        return None
 
-    async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
-        """The pieces to forward for this chunk (raise CloseConnection to end the connection)."""
-        return [chunk]
+    async def pipe(self, stage: Stage) -> None:
+        """Pass-through; subclasses change what happens to each chunk."""
+        while (chunk := await stage.recv()) is not None:
+            await stage.send(chunk)
 
-    async def on_eof(self, conn: Any) -> None:
-        """The source of this direction ended; runs before the destination is closed."""
+    async def on_end(self, stage: Stage, end: End) -> None:
+        """The stream ended before this toxic: pass the end on (the link then closes the connection)."""
+        await stage.close(end)
 
-    def on_added(self, conns: list[Any]) -> None:
-        """The toxic was added while these connections were open."""
-
-    def on_removed(self, conns: list[Any]) -> None:
-        self.removed.set()
+    def cleanup(self, stage: Stage) -> bool:
+        """Runs when the toxic is removed from a live link; True if it closed the stage."""
+        return False
 
     def model(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "stream": self.stream, "toxicity": self.toxicity,
-                "attributes": dict(self.attributes)}
+        toxicity: float | int = int(self.toxicity) if float(self.toxicity).is_integer() else self.toxicity
+        return {"attributes": self.attributes.wire(), "name": self.name, "type": self.type, "stream": self.stream,
+                "toxicity": toxicity}
+

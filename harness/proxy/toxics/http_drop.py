@@ -1,36 +1,36 @@
 from typing import Any
 
-from harness.proxy.toxics.base import CloseConnection, Toxic
+from harness.proxy import attributes as attrs
+from harness.proxy.stream import Chunk, End
+from harness.proxy.toxics.base import Toxic
+from harness.proxy.toxics.framing import HttpFraming
 
 
-class HttpDrop(Toxic):
-    """Drop (close, or reset) the first `requests` connections' requests on this proxy (upstream).
-    Counted per toxic, across connections: each connection counts once, at its first request bytes."""
+class HttpDropToxic(Toxic[attrs.HttpDrop]):
+    """Drops the next `requests` HTTP messages of its direction (upstream: requests, downstream:
+    responses), counted across connections: at such a message's first byte nothing more is
+    forwarded and the connection closes (mode close) or resets (mode reset)."""
 
-    type = "faultline.http_drop"
-    defaults = {"requests": 0}
-    extension = True
+    attributes_type = attrs.HttpDrop
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        mode = (args[3] if len(args) > 3 else kw.get("attributes", {})).get("mode", "close")
-        super().__init__(*args, **kw)
-        self.attributes["mode"] = mode
-        self.dropped = 0
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.dropped = 0  # messages dropped so far, over the toxic's life
 
-    @classmethod
-    def validate(cls, a: dict[str, Any]) -> None:
-        from harness.proxy.toxics.base import ToxicError
+    def new_state(self) -> HttpFraming:
+        return HttpFraming("request" if self.direction == "upstream" else "response")
 
-        if a.get("mode", "close") not in ("close", "reset"):
-            raise ToxicError("faultline.http_drop mode must be close or reset")
-
-    async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
-        st = self.state(conn)
-        if "drop" not in st:
-            st["drop"] = self.dropped < self.attributes["requests"]
-            if st["drop"]:
-                self.dropped += 1
-        if st["drop"]:
-            conn.record(f"{self.name}: dropped request {self.dropped}")
-            raise CloseConnection(reset=self.attributes["mode"] == "reset", detail="http_drop")
-        return [chunk]
+    async def pipe(self, stage: Any) -> None:
+        framing: HttpFraming = stage.state
+        while (chunk := await stage.recv()) is not None:
+            starts = [a for kind, a, _ in framing.feed(chunk.data) if kind == "start"]
+            if not starts or self.dropped >= self.attributes.requests:
+                await stage.send(chunk)
+                continue
+            self.dropped += 1
+            what = "request" if self.direction == "upstream" else "response"
+            stage.record(f"{self.name}: dropped {what} {self.dropped}")
+            if starts[0]:
+                await stage.send(Chunk(chunk.data[:starts[0]], chunk.stamp))
+            await stage.close(End(reset=self.attributes.mode == "reset", detail="http_drop"))
+            return

@@ -1,20 +1,26 @@
 from typing import Any
 
-import anyio
+from harness.proxy import attributes as attrs
+from harness.proxy.stream import End
+from harness.proxy.toxics.base import Toxic
 
-from harness.proxy.toxics.base import CloseConnection, Toxic
 
+class ResetPeerToxic(Toxic[attrs.ResetPeer]):
+    """At the first chunk (or the end) of its direction, waits `timeout` ms, drops that chunk and
+    resets the connection (RST on both sockets). Interrupted during the wait, it sends the chunk on
+    and resets nothing (Toxiproxy cannot interrupt that wait: its removal blocks until the reset)."""
 
-class ResetPeer(Toxic):
-    """On the first chunk (or EOF) of its direction, wait `timeout` ms, drop the chunk and reset (RST)."""
+    attributes_type = attrs.ResetPeer
 
-    type = "reset_peer"
-    defaults = {"timeout": 0}
+    async def pipe(self, stage: Any) -> None:
+        chunk = await stage.recv()
+        if chunk is None:
+            return
+        if not await stage.wait(self.attributes.timeout / 1000):
+            await stage.send(chunk)
+            return
+        await stage.close(End(reset=True, detail="reset_peer"))
 
-    async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
-        await anyio.sleep(self.attributes["timeout"] / 1000)
-        raise CloseConnection(reset=True, detail="reset_peer")
-
-    async def on_eof(self, conn: Any) -> None:
-        await anyio.sleep(self.attributes["timeout"] / 1000)
-        raise CloseConnection(reset=True, detail="reset_peer")
+    async def on_end(self, stage: Any, end: End) -> None:
+        await stage.wait(self.attributes.timeout / 1000)
+        await stage.close(End(reset=True, detail="reset_peer"))

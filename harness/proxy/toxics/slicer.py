@@ -1,39 +1,33 @@
 import random
 from typing import Any
 
-import anyio
+from harness.proxy import attributes as attrs
+from harness.proxy.stream import Chunk
+from harness.proxy.toxics.base import Toxic
 
-from harness.proxy.toxics.base import Toxic, ToxicError
 
+class SlicerToxic(Toxic[attrs.Slicer]):
+    """Splits each chunk by recursive halving (the midpoint jittered by ± `size_variation`) until no
+    piece is longer than `average_size` + `size_variation`; the pieces leave in order, `delay` µs
+    after each. Interrupted, it sends the rest of the chunk as one piece."""
 
-class Slicer(Toxic):
-    """Split each chunk into pieces of about `average_size` ± `size_variation` bytes, `delay` µs apart."""
+    attributes_type = attrs.Slicer
 
-    type = "slicer"
-    defaults = {"average_size": 0, "size_variation": 0, "delay": 0}
-
-    @classmethod
-    def validate(cls, a: dict[str, Any]) -> None:
-        if a["average_size"] < 1:
-            raise ToxicError("slicer average_size must be at least 1 (0 crashes Toxiproxy)")
-        if a["size_variation"] >= a["average_size"]:
-            raise ToxicError("slicer size_variation must be smaller than average_size")
-
-    def _cuts(self, data: bytes) -> list[bytes]:
+    def cuts(self, data: bytes) -> list[bytes]:
         a = self.attributes
-        if len(data) <= a["average_size"] + a["size_variation"]:
+        if len(data) <= a.average_size + a.size_variation:
             return [data]
-        mid = len(data) // 2 + random.randint(-a["size_variation"], a["size_variation"])
+        mid = len(data) // 2 + (random.randint(-a.size_variation, a.size_variation) if a.size_variation else 0)
         mid = min(max(1, mid), len(data) - 1)
-        return self._cuts(data[:mid]) + self._cuts(data[mid:])
+        return self.cuts(data[:mid]) + self.cuts(data[mid:])
 
-    async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
-        pieces = self._cuts(chunk)
-        out = []
-        for i, p in enumerate(pieces):
-            if self.removed.is_set():
-                out.append(b"".join(pieces[i:]))
-                break
-            await conn.push(self.stream, p, after=self)
-            await anyio.sleep(self.attributes["delay"] / 1_000_000)
-        return out
+    async def pipe(self, stage: Any) -> None:
+        while (chunk := await stage.recv()) is not None:
+            pieces = self.cuts(chunk.data)
+            for i, piece in enumerate(pieces):
+                await stage.send(Chunk(piece, chunk.stamp))
+                if not await stage.wait(self.attributes.delay / 1_000_000):
+                    rest = b"".join(pieces[i + 1:])
+                    if rest:
+                        await stage.send(Chunk(rest, chunk.stamp))
+                    return

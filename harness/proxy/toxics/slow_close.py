@@ -1,16 +1,16 @@
 from typing import Any
 
-import anyio
-
+from harness.proxy import attributes as attrs
+from harness.proxy.stream import End
 from harness.proxy.toxics.base import Toxic
 
 
-class SlowClose(Toxic):
-    """Data passes; when the source ends, the close waits `delay` ms."""
+class SlowCloseToxic(Toxic[attrs.SlowClose]):
+    """Data passes; when the source ends, the end (and so the close) is held back `delay` ms.
+    Interrupted while holding it, it closes at once."""
 
-    type = "slow_close"
-    defaults = {"delay": 0}
+    attributes_type = attrs.SlowClose
 
-    async def on_eof(self, conn: Any) -> None:
-        with anyio.move_on_after(self.attributes["delay"] / 1000):
-            await self.removed.wait()
+    async def on_end(self, stage: Any, end: End) -> None:
+        await stage.wait(self.attributes.delay / 1000)
+        await stage.close(end)

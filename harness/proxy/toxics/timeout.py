@@ -1,48 +1,27 @@
 from typing import Any
 
-import anyio
-
+from harness.proxy import attributes as attrs
+from harness.proxy.stream import End
 from harness.proxy.toxics.base import Toxic
 
 
-class Timeout(Toxic):
-    """Drops all data of its direction; closes the connection after `timeout` ms with no chunk (0:
-    never on its own). Removing it closes every connection it was attached to."""
+class TimeoutToxic(Toxic[attrs.Timeout]):
+    """Drops all data of its direction. With `timeout` > 0 it closes the connection after that many
+    ms with no incoming chunk (each dropped chunk, and each restart, starts the wait again); with 0
+    or less it never closes on its own. It closes at once if the source ends. Removing it closes
+    every connection it was on, whatever its toxicity draw (stale bytes must not reach the peer)."""
 
-    type = "timeout"
-    defaults = {"timeout": 0}
+    attributes_type = attrs.Timeout
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.attached: set[Any] = set()
+    async def pipe(self, stage: Any) -> None:
+        timeout = self.attributes.timeout / 1000 if self.attributes.timeout > 0 else None
+        try:
+            while await stage.recv(timeout) is not None:
+                pass
+        except TimeoutError:
+            await stage.close(End(detail=f"timeout toxic: {self.attributes.timeout} ms without data"))
 
-    def on_added(self, conns: list[Any]) -> None:
-        for c in conns:
-            self.arm(c)
-
-    def arm(self, conn: Any) -> None:
-        if conn in self.attached:
-            return
-        self.attached.add(conn)
-        if self.attributes["timeout"] > 0:
-            conn.spawn(self._watch(conn))
-
-    async def _watch(self, conn: Any) -> None:
-        st = self.state(conn)
-        while not self.removed.is_set():
-            st["armed"] = False
-            with anyio.move_on_after(self.attributes["timeout"] / 1000):
-                await self.removed.wait()
-            if not st.get("armed") and not self.removed.is_set():
-                conn.close(detail="timeout toxic")
-                return
-
-    async def apply(self, chunk: bytes, conn: Any) -> list[bytes]:
-        self.arm(conn)
-        self.state(conn)["armed"] = True
-        return []
-
-    def on_removed(self, conns: list[Any]) -> None:
-        super().on_removed(conns)
-        for c in self.attached:
-            c.close(detail="timeout toxic removed")
+    def cleanup(self, stage: Any) -> bool:
+        stage.closed = True
+        stage.output.put_nowait(End(detail="timeout toxic removed"))
+        return True
