@@ -82,11 +82,8 @@ class Derived:
         self.h = h
         meta = h.meta
         self.meta: Meta | None = meta
-        revision = known(meta.revision) if meta else None
-        if revision is None:  # run_checks never derives such a history: its checks are all NOT-APPLICABLE
-            raise ValueError(f"the history's revision {meta.revision if meta else None!r} is not one Faultline knows")
-        self.revision: Revision = revision
-        self.traits: Traits = revision.traits  # what differs by revision: the one switch a check consults
+        self.recorded_revision = meta.revision if meta else None
+        self._revision = known(self.recorded_revision)  # None: no revision Faultline knows, or no Meta record
         self.requests: dict[int, Request] = {r.x: r for r in h.of(Request)}
         self.responses: dict[int, Response] = {r.x: r for r in h.of(Response)}
         self.ends: dict[int, End] = {r.x: r for r in h.of(End)}
@@ -136,6 +133,19 @@ class Derived:
                 target.answers.append(a)
         for call in self.calls:
             call.stream = self._reassemble(call)
+
+    @property
+    def revision(self) -> Revision:
+        """The history's revision. run_checks runs no check on a history of an unknown revision (they are all
+        NOT-APPLICABLE), so a check never meets the ValueError; other readers (the client's follow) need none."""
+        if self._revision is None:
+            raise ValueError(f"the history's revision {self.recorded_revision!r} is not one Faultline knows")
+        return self._revision
+
+    @property
+    def traits(self) -> Traits:
+        """What differs by revision (mcp_wire's table): the one switch a check consults."""
+        return self.revision.traits
 
     def _last_call_before(self, seq: int) -> Call | None:
         best = None
