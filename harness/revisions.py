@@ -18,6 +18,7 @@ from mcp_wire.revisions import (
     Revision,
     Traits,
     declares_tasks,
+    known,
     parse,
     task_of,
 )
@@ -28,4 +29,4 @@ TASK_PROGRESS_GRACE = 0.5
 
 __all__ = ["ALL", "HANDSHAKE_REVISIONS", "META_CLIENT_CAPABILITIES", "META_CLIENT_INFO", "META_PREFIX",
            "META_PROTOCOL_VERSION", "RELATED_TASK", "TASKS_EXTENSION", "TASK_PROGRESS_GRACE", "TASK_STATUSES",
-           "TASK_TERMINAL", "TRAITS", "Revision", "Traits", "declares_tasks", "parse", "task_of"]
+           "TASK_TERMINAL", "TRAITS", "Revision", "Traits", "declares_tasks", "known", "parse", "task_of"]

@@ -19,7 +19,7 @@ import anyio
 from harness import __version__
 from harness.checks import run_checks
 from harness.client.answers import Answers
-from harness.client.session import WireClient
+from harness.client.factory import wire_client
 from harness.discovery.preflight import Preflight, preflight, unknown_tool_answer
 from harness.errors import HarnessError
 from harness.history import Fault, History, Meta, Verdict
@@ -27,7 +27,7 @@ from harness.profiles import Profile
 from harness.proxy.client import ExtensionUnavailable, ProxyClient, embedded_proxy
 from harness.revisions import Revision
 from harness.targets import Target
-from scenarios.api import NotApplicable, Scenario
+from scenarios.api import Client, NotApplicable, Scenario, ScenarioContext, SdkClient
 
 PROXY_NAME = "faultline-target"
 
@@ -75,8 +75,11 @@ class _Toxic:
         self.ctx.history.append(Fault(action="remove", proxy=PROXY_NAME, toxic={"name": self.name}))
 
 
-class Context:
-    """The ScenarioContext the scenarios see (scenarios/api.py)."""
+class Context(ScenarioContext):
+    """The ScenarioContext the scenarios see (scenarios/api.py): declared, so mypy holds it to the protocol."""
+
+    revision: Revision
+    time_scale: float
 
     def __init__(self, *, revision: Revision, history: History, proxy: ProxyClient, base_url: str,
                  target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any]) -> None:
@@ -96,19 +99,20 @@ class Context:
             raise NotApplicable(f"profile {self.profile.name!r} has no {name!r} role")
         return role.tool, dict(role.arguments)
 
-    def client(self, name: str = "A", *, answers: Answers | None = None, direct: bool = False,
-               **kw: Any) -> WireClient:
-        url = self.target.url if direct else self.base_url
-        kw.setdefault("timeout", 10.0 * self.time_scale)
-        return WireClient(url, self.history, revision=self.revision, client=name, answers=answers or Answers(), **kw)
+    def client(self, name: str = "A", *, answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
+               tasks: bool = False) -> Client:
+        """The revision's wire client (harness/client/factory.py) through the proxy."""
+        return wire_client(self.base_url, self.history, revision=self.revision, client=name,
+                           answers=answers or Answers(), capabilities=capabilities, tasks=tasks,
+                           timeout=10.0 * self.time_scale, time_scale=self.time_scale)
 
-    def sdk_client(self, name: str = "A", *, answers: Answers | None = None, **kw: Any) -> Any:
+    def sdk_client(self, name: str = "A", *, answers: Answers | None = None,
+                   timeout: float | None = None) -> SdkClient:
         """The official SDK's `Client` under a recording transport (harness/client/sdk.py)."""
-        from harness.client.sdk import SdkClient
+        from harness.client.sdk import SdkClient as Sdk
 
-        kw.setdefault("timeout", 10.0 * self.time_scale)
-        return SdkClient(self.base_url, self.history, revision=self.revision, client=name,
-                         answers=answers or Answers(), **kw)
+        return Sdk(self.base_url, self.history, revision=self.revision, client=name, answers=answers or Answers(),
+                   timeout=timeout if timeout is not None else 10.0 * self.time_scale)
 
     async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> _Toxic:
         self._toxics += 1
@@ -139,6 +143,9 @@ class Context:
 
     def deadline(self, seconds: float) -> float:
         return seconds * self.time_scale
+
+    def now(self) -> float:
+        return self.history.now()
 
 
 @contextlib.asynccontextmanager

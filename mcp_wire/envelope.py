@@ -22,8 +22,9 @@ def stamp_params(params: dict[str, Any] | None, revision: Revision | str, *, cap
     meta = dict(params.get("_meta") or {})
     if progress_token is not None:
         meta["progressToken"] = progress_token
-    if Revision(revision) is Revision.R2026:
-        meta[META_PROTOCOL_VERSION] = Revision.R2026.value
+    revision = Revision(revision)
+    if revision.traits.envelope_meta:
+        meta[META_PROTOCOL_VERSION] = revision.value
         meta[META_CLIENT_CAPABILITIES] = capabilities
         if client_info is not None:
             meta[META_CLIENT_INFO] = dict(client_info)
@@ -46,9 +47,9 @@ def http_headers(revision: Revision | str, body: Any = None, *, session_id: str 
     h = {"Accept": ACCEPT, "MCP-Protocol-Version": revision.value}
     if body is not None:
         h["Content-Type"] = "application/json"
-    if session_id and revision is Revision.R2025:
+    if session_id and revision.traits.has_sessions:
         h["Mcp-Session-Id"] = session_id
-    if revision is Revision.R2026 and isinstance(body, dict) and isinstance(body.get("method"), str):
+    if revision.traits.envelope_meta and isinstance(body, dict) and isinstance(body.get("method"), str):
         h["Mcp-Method"] = body["method"]
         name = routing_name(body.get("params"))
         if name is not None:

@@ -23,13 +23,23 @@ class Revision(StrEnum):
 class Traits:
     has_sessions: bool  # initialize opens a session that every later request names (Mcp-Session-Id)
     resumable: bool  # a cut SSE stream is resumed by GET + Last-Event-ID
-    disconnect_cancels: bool  # closing a response stream MUST be treated as cancellation
+    disconnect_cancels: bool  # closing a response stream MUST be treated as cancellation (else: it is not)
     push_requests: bool  # the server may send elicitation/sampling requests on the call's SSE stream
+    envelope_meta: bool  # every request carries the protocol version, capabilities and client info in `_meta`
+    served_method: str  # a request every server must serve (2026-07-28 removed `ping`)
+    tasks_extension: bool  # tasks are the `io.modelcontextprotocol/tasks` extension (else the core utility)
+    ttl_field: str  # a task's time-to-live, in milliseconds
+    poll_interval_field: str  # a task's suggested polling interval, in milliseconds
+    resource_not_found_codes: tuple[int, ...]  # the JSON-RPC error codes a read of an unknown resource may carry
 
 
 TRAITS: dict[Revision, Traits] = {
-    Revision.R2025: Traits(has_sessions=True, resumable=True, disconnect_cancels=False, push_requests=True),
-    Revision.R2026: Traits(has_sessions=False, resumable=False, disconnect_cancels=True, push_requests=False),
+    Revision.R2025: Traits(has_sessions=True, resumable=True, disconnect_cancels=False, push_requests=True,
+                           envelope_meta=False, served_method="ping", tasks_extension=False, ttl_field="ttl",
+                           poll_interval_field="pollInterval", resource_not_found_codes=(-32602, -32002)),
+    Revision.R2026: Traits(has_sessions=False, resumable=False, disconnect_cancels=True, push_requests=False,
+                           envelope_meta=True, served_method="server/discover", tasks_extension=True,
+                           ttl_field="ttlMs", poll_interval_field="pollIntervalMs", resource_not_found_codes=(-32602,)),
 }
 
 ALL: tuple[Revision, ...] = (Revision.R2025, Revision.R2026)
@@ -41,6 +51,14 @@ META_PREFIX = "io.modelcontextprotocol/"
 META_PROTOCOL_VERSION = META_PREFIX + "protocolVersion"
 META_CLIENT_CAPABILITIES = META_PREFIX + "clientCapabilities"
 META_CLIENT_INFO = META_PREFIX + "clientInfo"
+
+
+def known(value: object) -> Revision | None:
+    """The revision a recorded string names, or None for one Faultline does not know."""
+    try:
+        return Revision(str(value))
+    except ValueError:
+        return None
 
 
 def parse(value: str) -> tuple[Revision, ...]:
@@ -62,14 +80,14 @@ TASK_TERMINAL = frozenset({"completed", "failed", "cancelled"})
 TASK_STATUSES = frozenset({"working", "input_required"}) | TASK_TERMINAL
 
 
-def task_of(result: object, revision: Revision | str) -> dict[str, object] | None:
+def task_of(result: object, revision: Revision) -> dict[str, object] | None:
     """The task a tools/call result created (its CreateTaskResult), or None."""
     if not isinstance(result, dict):
         return None
-    if Revision(revision) is Revision.R2025:
-        task = result.get("task")
-        return task if isinstance(task, dict) and isinstance(task.get("taskId"), str) else None
-    return result if result.get("resultType") == "task" and isinstance(result.get("taskId"), str) else None
+    if revision.traits.tasks_extension:
+        return result if result.get("resultType") == "task" and isinstance(result.get("taskId"), str) else None
+    task = result.get("task")
+    return task if isinstance(task, dict) and isinstance(task.get("taskId"), str) else None
 
 
 def declares_tasks(params: object) -> bool:

@@ -11,10 +11,8 @@ from typing import Any
 
 import anyio
 
-from harness.client.answers import Answers
-from harness.revisions import Revision
+from scenarios.api import Answers, Client, NotApplicable, Outcome, Revision, ScenarioBody, ScenarioContext
 from scenarios.library.transport import origin_probe
-from scenarios.steps import resume_to_end
 
 # Where a strike lands and what it does. Client-side strikes are exact; proxy strikes go through
 # the nemesis (extension toxics count SSE events, so they are exact too, except `rst_ms`).
@@ -54,6 +52,7 @@ PROBES = (
 # its first event, a re-issue: the cut run must not have completed)
 PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "disconnect_cancels")
 ORDER = PROBES + ("disconnect_cancels",)
+PROBES_AT: dict[Revision, tuple[str, ...]] = {Revision.R2025: PROBES, Revision.R2026: PROBES_2026}
 LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown", "resource_restart",
                  "disconnect_cancels")
 RESTART_PROBES = ("resource_restart",)
@@ -135,40 +134,40 @@ def _plan(schedule: Schedule) -> _Plan:
     return p
 
 
-def _runs(out: Any) -> int | None:
+def _runs(out: Outcome | None) -> int | None:
     """`job_runs_completed` of an effect tool's result (the `effect` role), if it reports one."""
     sc = (out.result or {}).get("structuredContent") if out is not None else None
     value = (sc or {}).get("job_runs_completed")
     return value if isinstance(value, int) else None
 
 
-def play(schedule: Schedule) -> Any:
+def play(schedule: Schedule) -> ScenarioBody:
     """The scenario body that performs a schedule.
 
     1. with strikes, an undisturbed twin of the call (what the faulted one is compared with, the effect baseline);
     2. the faults go in, then the call (with the concurrent call, the second session, the open GET stream
        and the stall release running beside it); the faults come out;
     3. network down / restart, then the client recovers: resume to the end (2025) or re-issue (2026);
-    4. the probes, in PROBES order.
+    4. the probes, in PROBES order (those the revision has: PROBES_AT).
     """
 
-    async def run(ctx: Any) -> None:
+    async def run(ctx: ScenarioContext) -> None:
         tool, args = ctx.role(schedule.role)
         plan = _plan(schedule)
         ctx.note("schedule", schedule=schedule.to_json())
         answers = Answers(elicitation=schedule.elicitation, sampling=schedule.sampling,
                           elicitation_content={"confirm": True} if schedule.elicitation == "accept" else None)
-        r2025 = ctx.revision is Revision.R2025
+        probes = [p for p in ORDER if p in schedule.probes and p in PROBES_AT[ctx.revision]]
         async with ctx.client("A", answers=answers) as c:
             await c.open()
-            twin = None
+            twin: Outcome | None = None
             if schedule.strikes:  # the undisturbed twin a disturbed call is compared with (and the effect baseline)
                 twin = await c.call_tool(tool, args, progress_token="fuzz-twin", deadline=ctx.deadline(15))
-                if r2025:  # a server_close tool closes even an undisturbed stream on purpose: poll it to the end
-                    twin = await resume_to_end(ctx, c, twin)
+                # a server_close tool closes even an undisturbed stream on purpose: poll it to the end (2025)
+                twin = await c.finish(twin)
             toxics = [await ctx.fault(t, a) for t, a in plan.toxics]
             stall = await ctx.fault("faultline.sse_stall", {"events": plan.stall.k}) if plan.stall else None
-            outcomes: dict[str, Any] = {}
+            outcomes: dict[str, Outcome] = {}
 
             async def main_call() -> None:
                 outcomes["main"] = await c.call_tool(
@@ -177,15 +176,14 @@ def play(schedule: Schedule) -> Any:
 
             async def side_call() -> None:
                 side = await c.call_tool(tool, args, progress_token="fuzz-side", deadline=ctx.deadline(15))
-                outcomes["side"] = await resume_to_end(ctx, c, side) if r2025 else side
+                outcomes["side"] = await c.finish(side)
 
             async def other_session() -> None:
                 async with ctx.client("B", answers=answers) as b:
                     await b.open()
                     out = await b.call_tool(tool, args, progress_token="fuzz-B", request_id=schedule.request_id,
                                             deadline=ctx.deadline(15))
-                    if r2025:
-                        await resume_to_end(ctx, b, out)
+                    await b.finish(out)
 
             async def release_stall() -> None:
                 assert stall is not None and plan.stall is not None
@@ -193,8 +191,8 @@ def play(schedule: Schedule) -> Any:
                 await stall.remove()
 
             async with anyio.create_task_group() as outer:
-                if "get_stream" in schedule.probes and r2025:
-                    outer.start_soon(lambda: c.open_get_stream(deadline=ctx.deadline(15)))
+                if "get_stream" in probes:
+                    await c.open_standalone_stream(outer, deadline=ctx.deadline(15))
                 async with anyio.create_task_group() as tg:
                     tg.start_soon(main_call)
                     if schedule.concurrent:
@@ -213,37 +211,34 @@ def play(schedule: Schedule) -> Any:
                 await ctx.network(True)
             if plan.restart:
                 await ctx.restart_target()
-            if r2025:
-                await resume_to_end(ctx, c, out, first_cut=plan.replay_cut,
+            # resume to the end (2025) or re-issue (2026)
+            again = await c.recover(out, progress_token="fuzz-again", first_cut=plan.replay_cut,
                                     honour_retry=schedule.resume_after_retry)
-            elif out.response is None:
-                ctx.note("re-issue the cut call with a new request id")
-                again = await c.call_tool(tool, args, progress_token="fuzz-again", deadline=ctx.deadline(15))
+            if again.reissued:
                 before, after = _runs(twin), _runs(again)
                 # only a cut while the job clearly still ran (priming + at most one event) proves a cancellation
                 early = out.ended == "cut" and len(out.events) <= 2
                 if before is not None and after is not None and early:
                     side = 1 if outcomes.get("side") is not None and outcomes["side"].response is not None else 0
                     ctx.note("effect", before=before, after=after, completed_calls=1 + side, cut_calls=1)
-            await _probes(ctx, c, schedule, out, answers)
+            await _probes(ctx, c, probes, out, answers)
 
     return run
 
 
-async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answers) -> None:
-    r2025 = ctx.revision is Revision.R2025
-    wanted = [p for p in ORDER if p in schedule.probes and (p in PROBES_2026 if not r2025 else p in PROBES)]
+async def _probes(ctx: ScenarioContext, c: Client, probes: list[str], out: Outcome, answers: Answers) -> None:
     first_id = next((e.id for e in out.events if e.id), None)
-    for probe in wanted:
+    stream = out.stream or ""
+    for probe in probes:
         if probe == "resume_after_result" and first_id:
-            await c.resume(out.stream, first_id, deadline=ctx.deadline(10))
+            await c.resume(stream, first_id, deadline=ctx.deadline(10))
         elif probe == "unknown_resume":
             await c.resume("post:unknown", "faultline-never-issued-0", deadline=ctx.deadline(5))
-        elif probe == "foreign_resume" and (out.last_event_id or first_id):
+        elif probe == "foreign_resume" and (foreign := out.last_event_id or first_id):
             async with ctx.client("B", answers=answers) as b:
                 await b.open()
-                ctx.note("client B presents client A's Last-Event-ID", foreign_id=out.last_event_id or first_id)
-                await b.resume(out.stream, out.last_event_id or first_id, deadline=ctx.deadline(5))
+                ctx.note("client B presents client A's Last-Event-ID", foreign_id=foreign)
+                await b.resume(stream, foreign, deadline=ctx.deadline(5))
         elif probe == "missing_session":
             await c.raw("POST", body=PING, purpose="missing-session", with_session=False, deadline=ctx.deadline(5))
         elif probe == "version":
@@ -258,15 +253,15 @@ async def _probes(ctx: Any, c: Any, schedule: Schedule, out: Any, answers: Answe
             await _library_move(ctx, probe)
 
 
-async def _library_move(ctx: Any, probe: str) -> None:
-    from scenarios.api import NotApplicable
+async def _library_move(ctx: ScenarioContext, probe: str) -> None:
     from scenarios.library import resources, stateless
 
-    body = {"disconnect_cancels": stateless.disconnect_cancels,
-            "resource_subscribe": resources._subscribed_booking("confirmed"),
-            "resource_unsubscribe": resources.resource_unsubscribe,
-            "resource_unknown": resources.resource_unknown_uri,
-            "resource_restart": resources.resource_restart}[probe]
+    moves: dict[str, ScenarioBody] = {"disconnect_cancels": stateless.disconnect_cancels,
+                                      "resource_subscribe": resources.subscribed_booking("confirmed"),
+                                      "resource_unsubscribe": resources.resource_unsubscribe,
+                                      "resource_unknown": resources.resource_unknown_uri,
+                                      "resource_restart": resources.resource_restart}
+    body = moves[probe]
     try:
         await body(ctx)
     except NotApplicable as exc:  # the target has no resource role, or cannot be restarted: nothing to probe

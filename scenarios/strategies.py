@@ -8,17 +8,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from harness.revisions import Revision
-from scenarios.schedules import (
-    KINDS,
-    LIBRARY_MOVES,
-    ORDER,
-    PROBES,
-    PROBES_2026,
-    RESTART_PROBES,
-    Schedule,
-    Strike,
-)
+from scenarios.api import Revision
+from scenarios.schedules import KINDS, LIBRARY_MOVES, ORDER, PROBES_AT, RESTART_PROBES, Schedule, Strike
 
 MAX_STRIKES = 3
 MAX_EVENT = 12
@@ -37,9 +28,8 @@ def strikes(*, can_restart: bool) -> st.SearchStrategy[Strike]:
 
 def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False) -> st.SearchStrategy[Schedule]:
     """Schedules for one revision over the roles the target profile has."""
-    two_sessions = st.booleans() if revision is Revision.R2025 else st.just(False)
-    probes = tuple(p for p in (PROBES if revision is Revision.R2025 else PROBES_2026)
-                   if can_restart or p not in RESTART_PROBES)
+    two_sessions = st.booleans() if revision.traits.has_sessions else st.just(False)
+    probes = tuple(p for p in PROBES_AT[revision] if can_restart or p not in RESTART_PROBES)
     # cheap probes are drawn one coin each (any of them is likely in an example); the library moves, which
     # cost a whole booking or a restart, at most one per example
     cheap = [p for p in probes if p not in LIBRARY_MOVES]

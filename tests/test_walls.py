@@ -4,7 +4,7 @@
 - `reference_agents/` never imports `harness` or `scenarios`: our servers do not know the tool that judges them.
 - `harness/checks/` are pure functions over a history: no client, no proxy, no runner, no scenario, no
   file or socket I/O (no `open`, no networking or process library, no `Path.read_text` and the like).
-- a scenario imports nothing of Faultline but `scenarios` (its API): not yet true, held as a strict xfail.
+- a scenario imports nothing of Faultline but `scenarios.api` (and the scenario package's own modules).
 - every requirement id a scenario declares in `checks=(...)` is the requirement of a registered check.
 
 Each wall names the offending file, line and import, so a failure says what to move.
@@ -16,8 +16,6 @@ import ast
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("mcp_wire", "harness", "reference_agents", "scenarios", "benchmarks", "tests")
@@ -122,15 +120,6 @@ def test_checks_call_no_file_or_socket_io():
     assert not bad, "harness/checks read only the history they are given:\n" + "\n".join(bad)
 
 
-# today's offending imports, which Deliver 1-2 of issue 20 removes (the failure message lists them by line)
-SCENARIO_WALL_TODAY = ("harness.client.answers in scenarios/library/{interaction,network,resources,sdk,stateless}.py "
-                       "and scenarios/schedules.py; harness.client.tasks in scenarios/library/tasks.py; "
-                       "harness.revisions in scenarios/library/{isolation,network,resources,resume,sdk,stateless,"
-                       "tasks,transport}.py, scenarios/schedules.py and scenarios/strategies.py")
-
-
-@pytest.mark.xfail(strict=True, reason="not yet: scenarios.api is to be the only thing a scenario imports (issue 20, "
-                                       "Deliver 1-2); today: " + SCENARIO_WALL_TODAY)
 def test_scenarios_import_nothing_of_faultline_but_the_scenario_api():
     bad = offending("scenarios", ("harness", "reference_agents", "mcp_wire", "mcp", "benchmarks"),
                     skip=("scenarios/api.py",))
@@ -153,3 +142,37 @@ def test_the_walls_see_forbidden_imports(tmp_path):
                      "def f():\n    import socket\n    importlib.import_module('httpx')\n", encoding="utf-8")
     found = {m for _, m in imports(probe)}
     assert {"harness.client", "harness.proxy", "socket", "httpx"} <= found
+
+
+def revision_comparisons(package: str, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """`file:line` of every comparison one of whose sides is a revision (`ctx.revision is ...`, `== Revision.R2025`,
+    `revision in (...)`); a table indexed by the revision (`PROBES_AT[ctx.revision]`) is data, not a comparison."""
+    def is_revision(n: ast.expr) -> bool:
+        return (isinstance(n, ast.Attribute) and (n.attr == "revision" or (isinstance(n.value, ast.Name)
+                                                                            and n.value.id == "Revision"))) \
+            or (isinstance(n, ast.Name) and n.id in ("revision", "r2025", "r2026"))
+    found = []
+    for path in sources(package):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in skip:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(is_revision(n) for n in (node.left, *node.comparators)):
+                found.append(f"{rel}:{node.lineno} compares a revision")
+    return found
+
+
+def test_no_scenario_branches_on_the_revision():
+    """What differs by revision is a verb of the client (scenarios/api.py `Client`) or a table keyed by revision;
+    a scenario never compares revisions (`revisions=` says where it applies)."""
+    bad = revision_comparisons("scenarios", skip=("scenarios/api.py",))
+    assert not bad, "a scenario body asks which revision it plays:\n" + "\n".join(bad)
+
+
+def test_the_revision_wall_sees_a_comparison(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "probe.py").write_text(
+        "def f(ctx):\n    if ctx.revision is Revision.R2025:\n        pass\n    return TABLE[ctx.revision]\n",
+        encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert revision_comparisons("pkg") == ["pkg/probe.py:2 compares a revision"]

@@ -20,6 +20,7 @@ from harness.checks import (  # noqa: F401
 from harness.checks.model import Derived
 from harness.checks.registry import CheckSpec, Outcome, registered
 from harness.history import History, Verdict
+from harness.revisions import known
 
 
 def all_checks() -> list[CheckSpec]:
@@ -29,19 +30,24 @@ def all_checks() -> list[CheckSpec]:
 def run_checks(history: History, *, scenario: str | None = None, only: Iterable[str] | None = None) -> list[Verdict]:
     wanted = set(only) if only is not None else None
     meta = history.meta
-    revision = meta.revision if meta else ""
+    recorded = meta.revision if meta else ""
+    revision = known(recorded)  # None: no revision Faultline knows (every check is NOT-APPLICABLE)
     scenario = scenario if scenario is not None else (meta.scenario if meta else "")
     broken = ""
-    try:
-        derived = Derived(history)
-    except Exception as exc:  # noqa: BLE001 - an unforeseen history: every check says ERROR, nothing raises
-        derived, broken = None, f"the history could not be read: {type(exc).__name__}: {exc}"
+    derived = None
+    if revision is not None:
+        try:
+            derived = Derived(history)
+        except Exception as exc:  # noqa: BLE001 - an unforeseen history: every check says ERROR, nothing raises
+            broken = f"the history could not be read: {type(exc).__name__}: {exc}"
     verdicts = []
     for spec in registered():
         if wanted is not None and spec.name not in wanted and spec.requirement not in wanted:
             continue
-        out = Outcome(spec, revision)
-        if revision not in {r.value for r in spec.revisions}:
+        out = Outcome(spec, recorded)
+        if revision is None:
+            v = out._v("NOT-APPLICABLE", f"the history's revision {recorded!r} is not one Faultline knows")
+        elif revision not in spec.revisions:
             v = out._v("NOT-APPLICABLE", f"applies to {', '.join(r.value for r in spec.revisions)} only")
         elif derived is None:
             v = out._v("ERROR", broken)

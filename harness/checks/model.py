@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.history import Answer, End, Fault, History, Meta, Note, Request, Response, SseEvent
+from harness.revisions import Revision, Traits, known
 from mcp_wire.jsonrpc import is_response
 
 
@@ -81,7 +82,8 @@ class Derived:
         self.h = h
         meta = h.meta
         self.meta: Meta | None = meta
-        self.revision = meta.revision if meta else ""
+        self.recorded_revision = meta.revision if meta else None
+        self._revision = known(self.recorded_revision)  # None: no revision Faultline knows, or no Meta record
         self.requests: dict[int, Request] = {r.x: r for r in h.of(Request)}
         self.responses: dict[int, Response] = {r.x: r for r in h.of(Response)}
         self.ends: dict[int, End] = {r.x: r for r in h.of(End)}
@@ -131,6 +133,19 @@ class Derived:
                 target.answers.append(a)
         for call in self.calls:
             call.stream = self._reassemble(call)
+
+    @property
+    def revision(self) -> Revision:
+        """The history's revision. run_checks runs no check on a history of an unknown revision (they are all
+        NOT-APPLICABLE), so a check never meets the ValueError; other readers (the client's follow) need none."""
+        if self._revision is None:
+            raise ValueError(f"the history's revision {self.recorded_revision!r} is not one Faultline knows")
+        return self._revision
+
+    @property
+    def traits(self) -> Traits:
+        """What differs by revision (mcp_wire's table): the one switch a check consults."""
+        return self.revision.traits
 
     def _last_call_before(self, seq: int) -> Call | None:
         best = None

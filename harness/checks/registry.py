@@ -49,7 +49,7 @@ class Outcome:
     """What a check function returns through: `ok()`, `fail(msg, seqs)`, `unseen(reason)`."""
 
     def __init__(self, spec: CheckSpec, revision: str) -> None:
-        self.spec, self.revision = spec, revision
+        self.spec, self.revision = spec, revision  # the revision as recorded: the verdict's label
 
     def _v(self, status: str, message: str, witness: list[int] | None = None) -> Verdict:
         return Verdict(check=self.spec.name, requirement=self.spec.requirement, revision=self.revision,

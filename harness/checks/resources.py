@@ -260,7 +260,7 @@ def resource_read_unknown(d: Derived, out: Outcome) -> Verdict:
     probes = [c for c in d.calls if c.method == "resources/read" and c.request.purpose == "unknown-resource"]
     if not probes:
         return out.unseen("no read of an unknown URI was made")
-    codes = (-32602,) if d.revision == Revision.R2026.value else (-32602, -32002)
+    codes = d.traits.resource_not_found_codes
     for c in probes:
         resp, seq = d.response_of(c), d.response_seq(c)
         wit = [c.request.seq] + ([seq] if seq is not None else [])

@@ -18,7 +18,7 @@ from typing import Any
 from harness.checks.model import Call, Derived
 from harness.checks.registry import Outcome
 from harness.history import Verdict
-from harness.revisions import RELATED_TASK, TASK_TERMINAL, Revision, task_of
+from harness.revisions import RELATED_TASK, TASK_TERMINAL, task_of
 
 T25 = "2025-11-25_basic_utilities_tasks.mdx"
 T26 = "sep-2663-tasks-extension.md"
@@ -69,7 +69,7 @@ def observations(d: Derived) -> dict[str, list[Observation]]:
         elif call.method == "tasks/list":
             for task in res.get("tasks") or []:
                 add(seq, "list", task)
-        elif call.method == "tasks/cancel" and d.revision == Revision.R2025.value:
+        elif call.method == "tasks/cancel" and not d.traits.tasks_extension:  # the core utility answers the Task
             add(seq, "cancel", res)
     for evs in d.events.values():
         for e in evs:

@@ -199,11 +199,10 @@ def task_retained(d: Derived, out: Outcome) -> Verdict:
         if ((d.response_of(c) or {}).get("error") or {}).get("code") != -32602:
             continue
         seen = [o for o in tasks.get(task_id, []) if o.seq < c.request.seq]
-        if d.revision == Revision.R2025.value and any(o.status == "cancelled" for o in seen):
-            continue  # 2025: a cancelled task may be deleted at any time
+        if not d.traits.tasks_extension and any(o.status == "cancelled" for o in seen):
+            continue  # 2025 (the core utility): a cancelled task may be deleted at any time
         first = min(seen, key=lambda o: o.seq) if seen else None
-        ttl = (first.task.get("ttl") if d.revision == Revision.R2025.value else first.task.get("ttlMs")) \
-            if first else None
+        ttl = first.task.get(d.traits.ttl_field) if first else None
         created = made[task_id]
         age = d.h.records[c.request.seq].t - d.h.records[d.response_seq(created) or created.request.seq].t
         if isinstance(ttl, int | float) and age * 1000 > ttl:

@@ -33,6 +33,7 @@ from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import Revision
 from mcp_wire.jsonrpc import is_request
 from mcp_wire.sse import SseLimitError, SseParser
+from scenarios import api
 
 MAX_JSON_BODY = 8 * 1024 * 1024
 MAX_DATA_RECORDED = 65536
@@ -191,7 +192,7 @@ class SdkOutcome:
     progress: list[float] = field(default_factory=list)
 
 
-class SdkClient:
+class SdkClient(api.SdkClient):
     """The SDK's `Client` over a recording transport. Use as an async context manager.
 
     2025-11-25 connects with `mode="legacy"` (initialize, session, SDK reconnects with
@@ -223,7 +224,7 @@ class SdkClient:
         try:
             http = await stack.enter_async_context(httpx2.AsyncClient(
                 transport=self.transport, timeout=httpx2.Timeout(self.timeout, read=self.timeout)))
-            mode = "legacy" if self.revision is Revision.R2025 else Revision.R2026.value
+            mode = "legacy" if self.revision.traits.has_sessions else self.revision.value  # legacy: initialize
             self._client = Client(streamable_http_client(self.url, http_client=http), mode=mode,  # type: ignore[arg-type]
                                   read_timeout_seconds=self.timeout, cache=None,
                                   elicitation_callback=self._elicit if self.elicitation else None,  # type: ignore[arg-type]

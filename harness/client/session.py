@@ -36,6 +36,8 @@ class CallOutcome:
     ended: str = ""
     last_event_id: str | None = None
     retry_ms: int | None = None
+    tool: tuple[str, dict[str, Any]] | None = None  # (name, arguments) of a tools/call, to re-issue it
+    reissued: bool = False  # the call was sent again (a revision without resumption), this is the new one
 
     @property
     def result(self) -> dict[str, Any] | None:

@@ -35,16 +35,16 @@ def with_tasks(capabilities: dict[str, Any] | None = None) -> dict[str, Any]:
 def server_offers_tasks(opened: dict[str, Any], revision: Revision) -> bool:
     """From initialize (2025) or server/discover (2026): does the server say it runs tool calls as tasks?"""
     caps = opened.get("capabilities") or {}
-    if revision is Revision.R2025:
-        return bool(((caps.get("tasks") or {}).get("requests") or {}).get("tools", {}).get("call") is not None)
-    return EXTENSION in (caps.get("extensions") or {})
+    if revision.traits.tasks_extension:
+        return EXTENSION in (caps.get("extensions") or {})
+    return bool(((caps.get("tasks") or {}).get("requests") or {}).get("tools", {}).get("call") is not None)
 
 
 async def start(client: WireClient, name: str, arguments: dict[str, Any], *, ttl: int | None = None,
                 progress_token: Any = None, **kw: Any) -> tuple[CallOutcome, dict[str, Any] | None]:
     params: dict[str, Any] = {"name": name, "arguments": arguments}
-    if client.revision is Revision.R2025:
-        params["task"] = {"ttl": ttl} if ttl is not None else {}
+    if not client.revision.traits.tasks_extension:  # the core utility: the call asks for a task in its params
+        params["task"] = {client.revision.traits.ttl_field: ttl} if ttl is not None else {}
     out = await client.call("tools/call", params, progress_token=progress_token, **kw)
     return out, task_of(out.result, client.revision)
 
@@ -71,7 +71,7 @@ async def poll(client: WireClient, task_id: str, until: Callable[[dict[str, Any]
                     await on_task(task)
                 if until(task):
                     return task
-            interval = (task or {}).get("pollInterval" if client.revision is Revision.R2025 else "pollIntervalMs")
+            interval = (task or {}).get(client.revision.traits.poll_interval_field)
             wait = interval / 1000 if isinstance(interval, int | float) else 0.1
             await anyio.sleep(min(max(wait, POLL_FLOOR), POLL_CEILING))  # the server's pace, not a sync point
     return None if last is None or not until(last) else last

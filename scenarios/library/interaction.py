@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.client.answers import Answers
-from scenarios.api import ELICIT, SAMPLE, scenario
+from scenarios.api import ELICIT, SAMPLE, Answers, ScenarioBody, ScenarioContext, scenario
 
 ELICIT_CHECKS = ("elicit.form.params", "elicit.decline.2025", "elicit.decline.2026", "http.post.eventually-response")
 SAMPLE_CHECKS = ("sampling.rejection", "http.post.eventually-response")
 
 
-def _answered(role: str, answers: Answers, label: str) -> Any:
+def _answered(role: str, answers: Answers, label: str) -> ScenarioBody:
     """A scenario body: call the role's tool once, answering the server's questions with `answers`."""
-    async def play(ctx: Any) -> None:
+    async def play(ctx: ScenarioContext) -> None:
         tool, args = ctx.role(role)
         async with ctx.client("A", answers=answers) as c:
             await c.open()
@@ -33,7 +30,7 @@ for _answer in ("accept", "decline", "cancel"):
           "tool: the server must not ask it, and must answer the call.",
           roles=(ELICIT,), checks=("life.capabilities.negotiated", "mrtr.capability"),
           tags=("elicitation", "interaction"))
-async def elicitation_undeclared(ctx: Any) -> None:
+async def elicitation_undeclared(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     async with ctx.client("A", capabilities={}) as c:
         await c.open()
@@ -51,7 +48,7 @@ for _answer in ("success", "reject", "error"):
           "no sampling request may reach it, and the call must be answered.",
           roles=(SAMPLE,), checks=("life.capabilities.negotiated", "mrtr.capability"),
           tags=("sampling", "interaction"))
-async def sampling_undeclared(ctx: Any) -> None:
+async def sampling_undeclared(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(SAMPLE)
     async with ctx.client("A", capabilities={}) as c:
         await c.open()

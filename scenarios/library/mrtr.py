@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scenarios.api import ELICIT, NotApplicable, Revision, scenario
+from scenarios.api import ELICIT, JSON, Client, NotApplicable, Revision, ScenarioContext, scenario
 
 R2026 = (Revision.R2026,)
 
@@ -17,13 +17,13 @@ R2026 = (Revision.R2026,)
 @scenario("discover-identifies", "server/discover, then tools/list: the discover result's _meta names the "
           "server (io.modelcontextprotocol/serverInfo with a name and a version).",
           revisions=R2026, checks=("ver.server-info",), tags=("stateless",))
-async def discover_identifies(ctx: Any) -> None:
+async def discover_identifies(ctx: ScenarioContext) -> None:
     async with ctx.client("A") as c:
         await c.open()
         await c.call("tools/list", {}, deadline=ctx.deadline(10))
 
 
-async def _first_round(ctx: Any, c: Any, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+async def _first_round(ctx: ScenarioContext, c: Client, tool: str, args: JSON) -> JSON:
     first = await c.call("tools/call", {"name": tool, "arguments": args}, deadline=ctx.deadline(15))
     result = first.result or {}
     if result.get("resultType") != "input_required":
@@ -44,7 +44,7 @@ def _retry(tool: str, args: dict[str, Any], round_: dict[str, Any], responses: A
           "due), once with a number in place of each response (an error, or the input asked again; never a "
           "complete result made of it).",
           revisions=R2026, roles=(ELICIT,), checks=("mrtr.validate-input",), tags=("stateless", "mrtr"))
-async def mrtr_malformed_input(ctx: Any) -> None:
+async def mrtr_malformed_input(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     async with ctx.client("A") as c:
         await c.open()

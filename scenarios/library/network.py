@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.revisions import Revision
-from scenarios.api import ELICIT, LONG, PROGRESS, scenario
-from scenarios.steps import resume_to_end
+from scenarios.api import ELICIT, LONG, PROGRESS, Answers, Revision, ScenarioContext, scenario
 
 PROGRESS_CHECKS = ("progress.monotonic", "progress.token.active", "progress.stop-after-completion")
 
@@ -14,7 +10,7 @@ PROGRESS_CHECKS = ("progress.monotonic", "progress.token.active", "progress.stop
 @scenario("progress-latency-slicer", "Progress streamed through latency + jitter and a slicer that cuts "
           "the bytes into small pieces: notifications arrive whole, strictly increasing, before the response.",
           roles=(PROGRESS,), checks=PROGRESS_CHECKS, tags=("network", "progress"))
-async def progress_latency_slicer(ctx: Any) -> None:
+async def progress_latency_slicer(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(PROGRESS)
     await ctx.fault("latency", {"latency": 20, "jitter": 10})
     await ctx.fault("slicer", {"average_size": 16, "size_variation": 8, "delay": 200})
@@ -26,7 +22,7 @@ async def progress_latency_slicer(ctx: Any) -> None:
 @scenario("slow-consumer", "A client on a thin pipe (bandwidth 8 KB/s) reads a long stream: nothing is "
           "lost or reordered.",
           roles=(LONG,), checks=PROGRESS_CHECKS + ("http.post.eventually-response",), tags=("network",))
-async def slow_consumer(ctx: Any) -> None:
+async def slow_consumer(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(LONG)
     await ctx.fault("bandwidth", {"rate": 8})
     async with ctx.client("A") as c:
@@ -38,7 +34,7 @@ async def slow_consumer(ctx: Any) -> None:
           "reconnect fails; the network comes back and the client resumes (2025) or re-issues (2026).",
           roles=(LONG,), checks=("http.resume.no-gaps", "http.disconnect.not-cancel", "http.disconnect.is-cancel"),
           tags=("network",))
-async def network_down_up(ctx: Any) -> None:
+async def network_down_up(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(LONG)
     async with ctx.client("A") as c:
         await c.open()
@@ -46,24 +42,18 @@ async def network_down_up(ctx: Any) -> None:
         out = await c.call_tool(tool, args, progress_token="down", deadline=ctx.deadline(15))
         await cut.remove()
         await ctx.network(False)
-        if ctx.revision is Revision.R2025 and out.last_event_id:
-            await c.resume(out.stream, out.last_event_id, deadline=ctx.deadline(3))
+        await c.reconnect(out, deadline=ctx.deadline(3))  # fails: nobody is there (2026: nothing to reconnect)
         await ctx.network(True)
-        if ctx.revision is Revision.R2025:
-            await resume_to_end(ctx, c, out)
-        else:
-            ctx.note("re-issue the cut call with a new request id")
-            await c.call_tool(tool, args, progress_token="down-again", deadline=ctx.deadline(15))
+        await c.recover(out, progress_token="down-again")  # resume (2025) or re-issue (2026)
 
 
 @scenario("server-restart", "Complete a booking, SIGKILL the server and start it again on its durable "
           "store: the booking is still readable, and a stream cut before the crash resumes from the store.",
           revisions=(Revision.R2025,), roles=(ELICIT, PROGRESS),
           checks=("tools.resource-link.fetchable", "http.resume.no-gaps"), tags=("durability",))
-async def server_restart(ctx: Any) -> None:
+async def server_restart(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     ptool, pargs = ctx.role(PROGRESS)
-    from harness.client.answers import Answers
 
     async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True})) as c:
         await c.open()
@@ -73,4 +63,4 @@ async def server_restart(ctx: Any) -> None:
         links = [b.get("uri") for b in ((done.result or {}).get("content") or []) if b.get("type") == "resource_link"]
         for uri in links:
             await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(10))
-        await resume_to_end(ctx, c, cut)
+        await c.finish(cut)

@@ -11,13 +11,23 @@ harness/checks/resources.py judge them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import anyio
+from anyio.abc import TaskGroup
 
-from harness.client.answers import Answers
-from harness.revisions import Revision
-from scenarios.api import RESOURCE, NotApplicable, scenario
+from scenarios.api import (
+    JSON,
+    RESOURCE,
+    Answers,
+    Client,
+    NotApplicable,
+    Revision,
+    ScenarioBody,
+    ScenarioContext,
+    scenario,
+)
 
 URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s,;]+")
 UPDATED = "notifications/resources/updated"
@@ -27,21 +37,16 @@ CHECKS = ("resources.updated.notified", "resources.updated.after-commit", "resou
           "resources.list-changed", "subs.ack-first", "subs.id-on-every", "subs.filter")
 
 
-def _method(ev: Any) -> str:
-    return str(ev.message.get("method", "")) if isinstance(ev.message, dict) else ""
-
-
-def uri_named(c: Any) -> str | None:
+def uri_named(c: Client) -> str | None:
     """The first URI a progress message of this client's streams named."""
-    for ev in c.seen:
-        if _method(ev) == "notifications/progress":
-            m = URI.search(str((ev.message.get("params") or {}).get("message") or ""))
-            if m:
-                return m.group(0).rstrip(":.")
+    for params in c.received("notifications/progress"):
+        m = URI.search(str(params.get("message") or ""))
+        if m:
+            return m.group(0).rstrip(":.")
     return None
 
 
-def _learn(c: Any, found: dict[str, Any]) -> str | None:
+def _learn(c: Client, found: dict[str, Any]) -> str | None:
     """At the user's question: the URI the tool named so far, remembered in `found` (None if none yet)."""
     uri = uri_named(c)
     if uri is not None:
@@ -49,44 +54,22 @@ def _learn(c: Any, found: dict[str, Any]) -> str | None:
     return uri
 
 
-def _updated(uri: str) -> Any:
-    return lambda ev: _method(ev) == UPDATED and (ev.message.get("params") or {}).get("uri") == uri
+def _of(uri: str) -> Callable[[JSON], bool]:
+    return lambda params: params.get("uri") == uri
 
 
-async def _listen(c: Any, tg: Any, ctx: Any, notifications: dict[str, Any]) -> Any:
-    """Open a 2026 listen stream in `tg` and wait for its acknowledgment; returns its request id."""
-    rid = c.next_id()
-    mark = len(c.seen)
-    tg.start_soon(lambda: c.call("subscriptions/listen", {"notifications": notifications}, request_id=rid,
-                                 deadline=ctx.deadline(60), purpose="listen"))
-    await c.wait_for(lambda ev: ev.stream == f"post:{rid}", ctx.deadline(5), start=mark)
-    return rid
-
-
-async def _get_stream(c: Any, tg: Any, ctx: Any) -> None:
-    """Open the 2025 standalone GET stream in `tg` and wait until it delivered its first event (priming)."""
-    mark = len(c.seen)
-    tg.start_soon(lambda: c.open_get_stream(deadline=ctx.deadline(60)))
-    await c.wait_for(lambda ev: ev.stream == "get", ctx.deadline(5), start=mark)
-
-
-async def _subscribe_and_read(c: Any, streams: Any, ctx: Any, uri: str, *, lose_listen: bool = False) -> None:
+async def _subscribe_and_read(c: Client, streams: TaskGroup, ctx: ScenarioContext, uri: str, *,
+                              lose_listen: bool = False) -> None:
     """Subscribe to `uri` (2025: resources/subscribe; 2026: a listen stream in `streams`, or with `lose_listen`
     one the client loses right after its acknowledgment), then read it."""
-    if ctx.revision is Revision.R2025:
-        await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
-    elif lose_listen:
-        await c.call("subscriptions/listen", {"notifications": {"resourceSubscriptions": [uri]}},
-                     cut_after=1, deadline=ctx.deadline(5), purpose="listen")
-    else:
-        await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
+    await c.subscribe(uri, streams, lose_stream=lose_listen)
     await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
 
 
-def _subscribed_booking(outcome: str) -> Any:
-    async def play(ctx: Any) -> None:
+def subscribed_booking(outcome: str) -> ScenarioBody:
+    """The body of resource-subscribe-<outcome> (also a library move of the fuzzer's schedules)."""
+    async def play(ctx: ScenarioContext) -> None:
         tool, args = ctx.role(RESOURCE)
-        r2025 = ctx.revision is Revision.R2025
         found: dict[str, Any] = {}
 
         async with anyio.create_task_group() as streams:
@@ -95,13 +78,13 @@ def _subscribed_booking(outcome: str) -> Any:
                 if uri is None:
                     return  # (no URI: NotApplicable after the call, not from inside the answer)
                 await _subscribe_and_read(c, streams, ctx, uri)
-                found["mark"] = len(c.seen)
+                found["mark"] = c.mark()
                 streams.start_soon(react, uri, found["mark"])
 
             async def react(uri: str, mark: int) -> None:
                 """A client that reads as soon as it is told the resource changed (while the call still runs)."""
                 try:
-                    if await c.wait_for(_updated(uri), ctx.deadline(10), start=mark) is None:
+                    if await c.notified(UPDATED, ctx.deadline(10), since=mark, where=_of(uri)) is None:
                         ctx.note("no update notification for the final change within the deadline", uri=uri)
                     else:
                         await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
@@ -113,10 +96,7 @@ def _subscribed_booking(outcome: str) -> Any:
                               elicitation_content={"confirm": True} if outcome == "confirmed" else None, before=before)
             async with ctx.client("A", answers=answers) as c:
                 await c.open()
-                if r2025:
-                    await _get_stream(c, streams, ctx)
-                else:
-                    await _listen(c, streams, ctx, {"resourcesListChanged": True})
+                await c.watch_resources(streams)  # 2025: the GET stream; 2026: a listen stream for list changes
                 await c.call("resources/list", {}, deadline=ctx.deadline(5))
                 await c.call_tool(tool, args, progress_token=f"resource-{outcome}", deadline=ctx.deadline(20))
                 if "uri" not in found:
@@ -135,14 +115,14 @@ for _outcome in ("confirmed", "cancelled"):
     scenario(f"resource-subscribe-{_outcome}", "Subscribe to the booking the resource tool creates (2025: "
              "resources/subscribe, updates on the GET stream; 2026: subscriptions/listen), read it, answer the "
              f"user's question so it ends {_outcome}: every change is notified after it is readable.",
-             roles=(RESOURCE,), checks=CHECKS, tags=("resource", "durability"))(_subscribed_booking(_outcome))
+             roles=(RESOURCE,), checks=CHECKS, tags=("resource", "durability"))(subscribed_booking(_outcome))
 
 
 @scenario("resource-unsubscribe", "Subscribe to the booking, then unsubscribe before the user answers: the "
           "final change must not be notified.",
           revisions=(Revision.R2025,), roles=(RESOURCE,), checks=("resources.updated.only-subscribed",),
           tags=("resource",))
-async def resource_unsubscribe(ctx: Any) -> None:
+async def resource_unsubscribe(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     found: dict[str, Any] = {}
 
@@ -152,19 +132,19 @@ async def resource_unsubscribe(ctx: Any) -> None:
             return
         await c.call("resources/subscribe", {"uri": uri}, deadline=ctx.deadline(5))
         await c.call("resources/unsubscribe", {"uri": uri}, deadline=ctx.deadline(5))
-        found["mark"] = len(c.seen)
+        found["mark"] = c.mark()
 
     async with anyio.create_task_group() as streams:
         async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
                                                    before=before)) as c:
             await c.open()
-            await _get_stream(c, streams, ctx)
+            await c.watch_resources(streams)
             await c.call_tool(tool, args, progress_token="unsubscribed", deadline=ctx.deadline(20))
             if "uri" not in found:
                 raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress")
             if "uri" in found:
                 # a bounded wait for what must NOT come: the final change after the unsubscribe
-                await c.wait_for(_updated(found["uri"]), ctx.deadline(1), start=found["mark"])
+                await c.notified(UPDATED, ctx.deadline(1), since=found["mark"], where=_of(found["uri"]))
                 await c.call("resources/read", {"uri": found["uri"]}, deadline=ctx.deadline(5))
             streams.cancel_scope.cancel()
 
@@ -172,7 +152,7 @@ async def resource_unsubscribe(ctx: Any) -> None:
 @scenario("resource-unknown-uri", "Read a resource URI the server never created: a JSON-RPC error -32602 "
           "(2025-11-25 also allows -32002), never an empty `contents`.",
           roles=(RESOURCE,), checks=("resources.read.unknown",), tags=("resource",))
-async def resource_unknown_uri(ctx: Any) -> None:
+async def resource_unknown_uri(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     async with ctx.client("A", answers=Answers(elicitation="decline")) as c:
         await c.open()
@@ -189,7 +169,7 @@ async def resource_unknown_uri(ctx: Any) -> None:
           "again on its durable store, and poll resources/read: the booking is still there, at the status it "
           "had or a later one.",
           roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource", "durability"))
-async def resource_restart(ctx: Any) -> None:
+async def resource_restart(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     found: dict[str, Any] = {}
 
@@ -215,7 +195,7 @@ async def resource_restart(ctx: Any) -> None:
 @scenario("resource-poll-only", "A client that never subscribes: it runs the booking to its end and polls "
           "resources/read; each read shows the same status or a later one, ending at the final one.",
           roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource",))
-async def resource_poll_only(ctx: Any) -> None:
+async def resource_poll_only(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     found: dict[str, Any] = {}
 
@@ -239,9 +219,8 @@ async def resource_poll_only(ctx: Any) -> None:
           "delivered (2025) and never lost (both).",
           roles=(RESOURCE,), checks=("resources.updated.notified", "resources.status.forward"),
           tags=("resource", "resume"))
-async def resource_cut_updates(ctx: Any) -> None:
+async def resource_cut_updates(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
-    r2025 = ctx.revision is Revision.R2025
     found: dict[str, Any] = {}
 
     async with anyio.create_task_group() as streams:
@@ -250,21 +229,17 @@ async def resource_cut_updates(ctx: Any) -> None:
             if uri is None:
                 return
             await _subscribe_and_read(c, streams, ctx, uri, lose_listen=True)
-            found["mark"] = len(c.seen)
+            found["mark"] = c.mark()
 
         async with ctx.client("A", answers=Answers(elicitation="accept", elicitation_content={"confirm": True},
                                                    before=before)) as c:
             await c.open()
-            get = await c.open_get_stream(cut_after=1, deadline=ctx.deadline(5)) if r2025 else None
+            lost = await c.watch_resources(streams, cut_after=1)  # 2025: the GET stream, cut; 2026: none yet
             await c.call_tool(tool, args, progress_token="cut-updates", deadline=ctx.deadline(20))
             if "uri" not in found:
                 raise NotApplicable("the resource tool asked the user nothing or named no URI in its progress")
             uri = found["uri"]
             ctx.note("the booking changed while the update stream was down; recover it", uri=uri)
-            if r2025 and get is not None and get.last_event_id:
-                streams.start_soon(lambda: c.resume("get", get.last_event_id, deadline=ctx.deadline(30)))
-                await c.wait_for(_updated(uri), ctx.deadline(5), start=found["mark"])
-            elif not r2025:
-                await _listen(c, streams, ctx, {"resourceSubscriptions": [uri]})
+            await c.recover_updates(lost, uri, streams, since=found["mark"])  # resume it (2025), listen again (2026)
             await c.call("resources/read", {"uri": uri}, deadline=ctx.deadline(5))
             streams.cancel_scope.cancel()

@@ -7,11 +7,7 @@ judge the server. A server that only works with Faultline's wire client fails he
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.client.answers import Answers
-from harness.revisions import Revision
-from scenarios.api import ELICIT, LONG, SAMPLE, scenario
+from scenarios.api import ELICIT, LONG, SAMPLE, Answers, Revision, ScenarioBody, ScenarioContext, scenario
 
 
 @scenario("sdk-ride-through-cut", "The SDK client calls the long-running tool once undisturbed, then again "
@@ -20,7 +16,7 @@ from scenarios.api import ELICIT, LONG, SAMPLE, scenario
           revisions=(Revision.R2025,), roles=(LONG,),
           checks=("http.resume.no-gaps", "http.resume.no-duplicates", "progress.monotonic",
                   "http.post.eventually-response"), tags=("sdk", "resume"))
-async def sdk_ride_through_cut(ctx: Any) -> None:
+async def sdk_ride_through_cut(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(LONG)
     async with ctx.sdk_client("A", timeout=ctx.deadline(20)) as c:
         ctx.note("undisturbed call (the twin the resumed one is compared with)")
@@ -31,8 +27,8 @@ async def sdk_ride_through_cut(ctx: Any) -> None:
         await cut.remove()
 
 
-def _sdk_answered(role: str, answers: Answers) -> Any:
-    async def play(ctx: Any) -> None:
+def _sdk_answered(role: str, answers: Answers) -> ScenarioBody:
+    async def play(ctx: ScenarioContext) -> None:
         tool, args = ctx.role(role)
         async with ctx.sdk_client("A", answers=answers, timeout=ctx.deadline(20)) as c:
             await c.call_tool(tool, args, deadline=ctx.deadline(20))

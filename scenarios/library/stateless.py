@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.client.answers import Answers
-from harness.revisions import Revision
-from scenarios.api import EFFECT, ELICIT, LONG, scenario
+from scenarios.api import EFFECT, ELICIT, LONG, Answers, Outcome, Revision, ScenarioContext, scenario
 
 R2026 = (Revision.R2026,)
 
 
-def _runs(outcome: Any) -> int | None:
+def _runs(outcome: Outcome) -> int | None:
     structured = (outcome.result or {}).get("structuredContent") or {}
     value = structured.get("job_runs_completed")
     return value if isinstance(value, int) else None
@@ -21,7 +17,7 @@ def _runs(outcome: Any) -> int | None:
           "after its first event (2026-07-28: a cancellation), then re-issue it with a new request id: "
           "the count must grow by one, not two (the cut run must not have completed).",
           revisions=R2026, roles=(EFFECT,), checks=("http.disconnect.is-cancel",), tags=("stateless",))
-async def disconnect_cancels(ctx: Any) -> None:
+async def disconnect_cancels(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(EFFECT)
     async with ctx.client("A") as c:
         await c.open()
@@ -35,7 +31,7 @@ async def disconnect_cancels(ctx: Any) -> None:
 @scenario("reissue-after-cut", "Cut a call's stream mid-way, then re-issue it with a new request id: the "
           "re-issued call runs to a full result.",
           revisions=R2026, roles=(LONG,), checks=("http.post.eventually-response",), tags=("stateless",))
-async def reissue_after_cut(ctx: Any) -> None:
+async def reissue_after_cut(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(LONG)
     async with ctx.client("A") as c:
         await c.open()
@@ -47,7 +43,7 @@ async def reissue_after_cut(ctx: Any) -> None:
 @scenario("mrtr-tampered-state", "Answer an InputRequiredResult round with a tampered requestState: "
           "the server must reject it, not act on it.",
           revisions=R2026, roles=(ELICIT,), checks=("mrtr.state.integrity",), tags=("stateless", "mrtr"))
-async def mrtr_tampered_state(ctx: Any) -> None:
+async def mrtr_tampered_state(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     answers = Answers(elicitation="accept", elicitation_content={"confirm": True})
     async with ctx.client("A", answers=answers) as c:

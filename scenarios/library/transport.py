@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.revisions import Revision
-from scenarios.api import scenario
+from scenarios.api import Client, Revision, ScenarioContext, scenario
 
 R2025 = (Revision.R2025,)
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
@@ -13,7 +10,7 @@ PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
 @scenario("session-delete-404", "DELETE the session, then use it: the server must answer 404.",
           revisions=R2025, checks=("http.session.terminated-404",), tags=("transport", "session"))
-async def session_delete_404(ctx: Any) -> None:
+async def session_delete_404(ctx: ScenarioContext) -> None:
     async with ctx.client("A") as c:
         await c.open()
         await c.delete()
@@ -22,7 +19,7 @@ async def session_delete_404(ctx: Any) -> None:
 
 @scenario("session-missing-400", "A request without Mcp-Session-Id after initialization: 400.",
           revisions=R2025, checks=("http.session.missing-400",), tags=("transport", "session"))
-async def session_missing_400(ctx: Any) -> None:
+async def session_missing_400(ctx: ScenarioContext) -> None:
     async with ctx.client("A") as c:
         await c.open()
         await c.raw("POST", body=PING, purpose="missing-session", with_session=False, deadline=ctx.deadline(5))
@@ -30,7 +27,7 @@ async def session_missing_400(ctx: Any) -> None:
 
 @scenario("version-invalid-400", "A request with an MCP-Protocol-Version the server does not support: 400.",
           revisions=R2025, checks=("http.version.invalid-400",), tags=("transport",))
-async def version_invalid_400(ctx: Any) -> None:
+async def version_invalid_400(ctx: ScenarioContext) -> None:
     async with ctx.client("A") as c:
         await c.open()
         await c.raw("POST", body=PING, headers={"mcp-protocol-version": "1999-01-01"}, purpose="bad-version",
@@ -38,32 +35,20 @@ async def version_invalid_400(ctx: Any) -> None:
 
 
 EVIL_ORIGIN = "http://evil.example"
-# A request every server must serve at each revision (2026-07-28 removed `ping`; `server/discover` is mandatory).
-ALWAYS_SERVED = {Revision.R2025: "ping", Revision.R2026: "server/discover"}
 
 
-async def served_request(c: Any, ctx: Any, purpose: str, headers: dict[str, str] | None = None) -> Any:
-    """A request built as the client builds every request at its revision (2025: the session and version headers;
-    2026: the `_meta` envelope and the Mcp-Method header), with `headers` added: a probe must be well-formed at
-    the revision it probes, or the server's refusal says nothing about what the probe is about."""
-    saved = dict(c.extra_headers)
-    c.extra_headers.update(headers or {})
-    try:
-        return await c.call(ALWAYS_SERVED[ctx.revision], {}, purpose=purpose, deadline=ctx.deadline(5))
-    finally:
-        c.extra_headers = saved
-
-
-async def origin_probe(ctx: Any, c: Any) -> None:
+async def origin_probe(ctx: ScenarioContext, c: Client) -> None:
     """The same well-formed request twice: without an Origin (the control: does the server serve it at all?),
-    then with a non-local Origin, which must be refused with 403."""
-    await served_request(c, ctx, "origin-control")
-    await served_request(c, ctx, "bad-origin", {"origin": EVIL_ORIGIN})
+    then with a non-local Origin, which must be refused with 403. Each is a request every server must serve at
+    the revision (`Client.served_request`: 2025 ping, 2026 server/discover), built as every request is: a probe
+    must be well-formed at the revision it probes, or the refusal says nothing about what the probe is about."""
+    await c.served_request("origin-control", deadline=ctx.deadline(5))
+    await c.served_request("bad-origin", headers={"origin": EVIL_ORIGIN}, deadline=ctx.deadline(5))
 
 
 @scenario("origin-403", "A well-formed request with a non-local Origin header (DNS rebinding): 403; the same "
           "request without the Origin first, as the control.", checks=("http.origin.reject-403",), tags=("transport",))
-async def origin_403(ctx: Any) -> None:
+async def origin_403(ctx: ScenarioContext) -> None:
     async with ctx.client("A") as c:
         await c.open()
         await origin_probe(ctx, c)
