@@ -9,9 +9,10 @@ every scenario, for a close that is the server's own: `deliberate_close` says wh
 exchange was one, `reconnect_delay` how long to wait before following it.
 
 A close is NOT the server's own (and is never followed here; the scenario decides what to do) when the
-client cut the stream (`cut_after`, the client's own close or deadline: those do not end in `eof`), or
-when the nemesis could have broken the connection: a breaking fault (harness/checks/model.py
-`BREAKING_TOXICS`, `BREAKING_ACTIONS`) in force at any moment of the exchange.
+client cut the stream (`cut_after`, the client's own close or deadline: those do not end in `eof`), when
+the nemesis could have broken the connection (a breaking fault, harness/checks/model.py `BREAKING_TOXICS`,
+`BREAKING_ACTIONS`, in force at any moment of the exchange), or when the client had ended the session or
+cancelled the call before the close (`Derived.closed_by_client`, the checks' own reading).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from harness.checks.model import BREAKING_ACTIONS, BREAKING_TOXICS
+from harness.checks.model import BREAKING_ACTIONS, BREAKING_TOXICS, Derived
 from harness.history import Fault, History, SseEvent
 from harness.revisions import Revision
 
@@ -72,6 +73,8 @@ def deliberate_close(h: History, revision: Revision, out: Any, resumed_from: str
         return None  # nothing on this connection said "come back": an empty stream is not a poll
     req = h.request(x)
     if req is None or nemesis_struck(h, req.seq) is not None:
+        return None
+    if Derived(h).closed_by_client(x) is not None:  # the checks' own reading: a DELETE or cancel of ours ended it
         return None
     return str(last_id)
 

@@ -9,8 +9,8 @@ from polling_server import polling_server
 
 from harness.checks import run_checks
 from harness.client import follow
-from harness.client.session import WireClient
-from harness.history import Fault, History, Meta, Note, Request
+from harness.client.session import CallOutcome, WireClient
+from harness.history import End, Fault, History, Meta, Note, Request, Response, SseEvent
 from harness.profiles import Profile, Role
 from harness.revisions import Revision
 from harness.runner import RunConfig, relevant, run_suite
@@ -103,6 +103,24 @@ async def test_no_follow_for_a_cut_a_fault_an_unknown_or_foreign_id_or_2026() ->
     assert follow.deliberate_close(h, Revision.R2026, cut) is None
 
 
+def test_a_close_after_the_clients_own_delete_is_not_the_servers() -> None:
+    def history(delete: bool) -> History:
+        h = History([Meta(scenario="t", revision=R25.value)])
+        sid = {"mcp-session-id": "s1"}
+        h.append(Request(x=0, method="POST", url="u", headers=sid, stream="post:1",
+                         body={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {}}))
+        h.append(Response(x=0, status=200, content_type="text/event-stream"))
+        h.append(SseEvent(x=0, n=0, id="e1", retry=100, stream="post:1"))
+        if delete:
+            h.append(Request(x=1, method="DELETE", url="u", headers=sid))
+        h.append(End(x=0, reason="eof"))
+        return h
+
+    out = CallOutcome(exchanges=[0], stream="post:1", ended="eof", status=200, last_event_id="e1")
+    assert follow.deliberate_close(history(False), R25, out) == "e1"
+    assert follow.deliberate_close(history(True), R25, out) is None
+
+
 def test_the_nemesis_struck_while_an_exchange_was_open() -> None:
     h = History()
     h.append(Fault(action="add", toxic={"name": "slow", "type": "latency"}))
@@ -126,7 +144,7 @@ async def test_the_suite_against_a_polling_server_reports_nothing() -> None:
     """Every tool call of this server polls: before the client followed deliberate closes, these scenarios
     gave 5 ERROR call-determinate + 5 WARN eventually-response, and resume-each-boundary had nothing to play."""
     async with polling_server(retry_ms=50) as url:
-        config = RunConfig(scenarios=select(SCENARIOS), revisions=(R25,), profile=POLLING, time_scale=0.25)
+        config = RunConfig(scenarios=select(SCENARIOS), revisions=(R25,), profile=POLLING, time_scale=0.5)
         results = await run_suite(UrlTarget(url), config)
     bad = [f"{r.scenario}: {v.status} {v.check} {v.message}" for r in results for v in relevant(r)
            if v.status in ("ERROR", "FAIL", "WARN")]
