@@ -1,7 +1,7 @@
 """The reference agents' server: MCPServer + the fixed Streamable HTTP transport, over uvicorn.
 
 `faultline agents [--host 127.0.0.1] [--port 0] [--step-delay S] [--store memory|sqlite:PATH]
-[--retry-ms N] [--mutant NAME]` prints `listening on http://HOST:PORT/mcp` first (flushed);
+[--retry-ms N (default 500)] [--mutant NAME]` prints `listening on http://HOST:PORT/mcp` first (flushed);
 SIGTERM/SIGINT stop it cleanly. In-process: `running_agents(...)` yields the same URL.
 Both protocol revisions are served at once (the SDK routes per request on MCP-Protocol-Version).
 """
@@ -49,6 +49,11 @@ from reference_agents.tasks import TaskEngine
 from reference_agents.transport import AgentsSessionManager, jsonrpc_error_response
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The SSE `retry` hint sent on every stream (priming events, resumed streams): how long a client waits
+# before reconnecting after the server closes a stream (2025-11-25: the server SHOULD send it before a
+# close, the client MUST wait it). Every event is stored, so an early reconnect loses nothing; half a
+# second keeps an outage or a polling close from becoming a reconnect storm without slowing a client.
+DEFAULT_RETRY_MS = 500
 
 
 @dataclass
@@ -57,7 +62,7 @@ class AgentsConfig:
     port: int = 0
     step_delay: float = 0.0
     store: str = "memory"
-    retry_ms: int | None = None
+    retry_ms: int | None = DEFAULT_RETRY_MS
     mutant: str | None = None
     hooks: Hooks = field(default_factory=Hooks)
     conformance_fixtures: bool = False  # also the official conformance suite's fixture tools
@@ -255,7 +260,7 @@ async def serve(config: AgentsConfig, *, signals: bool = False) -> AsyncIterator
 
 @contextlib.asynccontextmanager
 async def running_agents(*, host: str = "127.0.0.1", port: int = 0, step_delay: float = 0.0, store: str = "memory",
-                         retry_ms: int | None = None, mutant: str | None = None,
+                         retry_ms: int | None = DEFAULT_RETRY_MS, mutant: str | None = None,
                          hooks: Hooks | None = None) -> AsyncIterator[str]:
     """The agents in this process; yields `http://HOST:PORT/mcp`. `hooks`: test seams (event_store.Hooks)."""
     config = AgentsConfig(host, port, step_delay, store, retry_ms, mutant, hooks or Hooks())
@@ -274,7 +279,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         metavar="memory|sqlite:PATH",
                         help="where events, bookings and reports live (sqlite survives a restart); default memory, "
                              "or sqlite in $FAULTLINE_SCRATCH when Faultline spawned the agents")
-    parser.add_argument("--retry-ms", type=int, default=None, metavar="N", help="SSE retry hint sent when priming")
+    parser.add_argument("--retry-ms", type=int, default=DEFAULT_RETRY_MS, metavar="N",
+                        help=f"SSE retry hint (ms) sent on every stream, before any close (default {DEFAULT_RETRY_MS})")
     parser.add_argument("--mutant", default=None, metavar="NAME",
                         help=f"serve with one known bug: {', '.join(sorted(MUTANTS))}")
     parser.add_argument("--conformance-fixtures", action="store_true",

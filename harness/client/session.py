@@ -15,6 +15,7 @@ import anyio
 import httpx
 
 from harness.client.answers import Answers
+from harness.client.follow import follow_closes
 from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Revision
 from mcp_wire.sse import SseLimitError, SseParser
@@ -69,7 +70,8 @@ def _media(content_type: str) -> str:
 class WireClient:
     def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
                  answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
-                 timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None) -> None:
+                 timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None,
+                 follow: bool = True, reconnect_cap: float | None = None) -> None:
         self.url = url
         self.history = history
         self.revision = revision
@@ -79,6 +81,9 @@ class WireClient:
         self.timeout = timeout
         # how long a stream may stay open after it carried the call's response before the client closes it
         self.grace = grace if grace is not None else min(2.0, timeout / 5)
+        # follow a server's deliberate close of a call's stream (follow.py), waiting `retry` up to the cap
+        self.follow = follow
+        self.reconnect_cap = reconnect_cap if reconnect_cap is not None else timeout / 10
         self.extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
         self.session_id: str | None = None
         self.protocol_version = revision.value
@@ -157,8 +162,11 @@ class WireClient:
         body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": self._params(params, progress_token)}
         # a listen stream is silent for as long as nothing changes: only its deadline ends it, not a read timeout
         quiet = deadline if purpose == "listen" and deadline is not None else None
-        return await self._exchange("POST", body, purpose=purpose, stream=f"post:{rid}", rpc_id=rid,
-                                    cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline, read_timeout=quiet)
+        out = await self._exchange("POST", body, purpose=purpose, stream=f"post:{rid}", rpc_id=rid,
+                                   cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline, read_timeout=quiet)
+        if cut_after is None and self.follow:  # a cut the scenario asked for is never followed here
+            out = await follow_closes(self, out, deadline=deadline)
+        return out
 
     async def call_tool(self, name: str, arguments: dict[str, Any], *, tamper_request_state: bool = False,
                         **kw: Any) -> CallOutcome:
@@ -200,12 +208,14 @@ class WireClient:
         return out
 
     async def resume(self, stream: str, last_event_id: str, *, cut_after: int | None = None,
-                     deadline: float | None = None) -> CallOutcome:
+                     deadline: float | None = None, purpose: str = "resume", follow: bool = True) -> CallOutcome:
         headers = self._headers(sse_only=True)
         headers["last-event-id"] = last_event_id
-        rpc_id = _rpc_id(stream)
-        return await self._exchange("GET", None, purpose="resume", stream=stream, rpc_id=rpc_id, headers=headers,
-                                    cut_after=cut_after, deadline=deadline)
+        out = await self._exchange("GET", None, purpose=purpose, stream=stream, rpc_id=_rpc_id(stream),
+                                   headers=headers, cut_after=cut_after, deadline=deadline)
+        if cut_after is None and follow and self.follow:
+            out = await follow_closes(self, out, resumed_from=last_event_id, deadline=deadline)
+        return out
 
     async def open_get_stream(self, *, cut_after: int | None = None, deadline: float | None = None) -> CallOutcome:
         return await self._exchange("GET", None, purpose="get-stream", stream="get",

@@ -27,7 +27,6 @@ from harness.revisions import Revision
 
 URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s,;'\"]+")
 STEP = re.compile(r"step (\d+)/(\d+)", re.IGNORECASE)
-MAX_FOLLOWS = 6  # reconnects after the server closed a call's stream on purpose
 PROBE_ANSWERS = Answers(elicitation="accept", sampling="success")  # accept: content from the requested schema
 
 
@@ -128,18 +127,14 @@ def _asked(method: str, params: Any) -> str:
     return method
 
 
-async def _follow(c: WireClient, out: CallOutcome, timeout: float, obs: Observation) -> CallOutcome:
-    """Reconnect (after the server's retry) while the server closed the stream before the response."""
-    if out.response is None and out.ended == "eof" and out.last_event_id and c.revision is Revision.R2025:
-        obs.closed = "with retry" if out.retry_ms is not None else "without retry"
-    while (out.response is None and out.ended == "eof" and out.last_event_id and out.stream
-           and c.revision is Revision.R2025 and obs.follows < MAX_FOLLOWS):
-        obs.follows += 1
-        if out.retry_ms:
-            await anyio.sleep(min(out.retry_ms / 1000.0, 2.0))  # the server's own pace: its retry hint
-        stream, last = out.stream, out.last_event_id
-        out = await c.resume(stream, last, deadline=timeout)
-        out.last_event_id = out.last_event_id or last
+def _closes(c: WireClient, out: CallOutcome, obs: Observation) -> CallOutcome:
+    """How the call reached its end: the client follows a stream the server closes on purpose (after its
+    retry, by Last-Event-ID: harness/client/follow.py); each follow is an exchange of the call."""
+    follows = [x for x in out.exchanges[1:] if getattr(c.history.request(x), "purpose", "") == "follow"]
+    if follows:
+        obs.follows = len(follows)
+        retried = any(e.retry is not None for e in c.history.events(out.exchanges[0]))
+        obs.closed = "with retry" if retried else "without retry"
     return out
 
 
@@ -251,8 +246,7 @@ async def probe_call(url: str, revision: Revision, tool: str, variant: str, args
             if variant.startswith("task"):
                 out = await _run_task(c, tool, args, token, timeout, obs)
             else:
-                out = await _follow(c, await c.call_tool(tool, args, progress_token=token, deadline=timeout),
-                                    timeout, obs)
+                out = _closes(c, await c.call_tool(tool, args, progress_token=token, deadline=timeout), obs)
             obs.seconds = time.monotonic() - started
             after = await _resource_uris(c, timeout) if resources else None
             tg.cancel_scope.cancel()
