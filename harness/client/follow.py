@@ -61,7 +61,7 @@ def deliberate_close(h: History, revision: Revision, out: Any, resumed_from: str
     this exchange resumed from); None otherwise."""
     x = out.exchanges[-1]
     last_id = out.last_event_id or resumed_from
-    if revision is not Revision.R2025 or not (out.stream or "").startswith("post:"):
+    if not revision.traits.resumable or not (out.stream or "").startswith("post:"):
         return None  # 2026-07-28 has no Last-Event-ID: a closed response stream is a cancellation there
     if out.response is not None or out.ended != "eof" or not last_id:
         return None

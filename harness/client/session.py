@@ -1,4 +1,4 @@
-"""WireClient: a recording MCP client over httpx for 2025-11-25 and 2026-07-28.
+"""WireClient: the recording MCP client over httpx that each revision's client builds on.
 
 Every HTTP exchange lands in the History as it happens (Request, Response, SseEvent..., End).
 Nothing here raises to the caller for what a server does: timeouts, resets, garbage and limits
@@ -8,6 +8,7 @@ end the exchange with an `End` record whose reason says what happened.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +18,10 @@ import httpx
 from harness.client.answers import Answers
 from harness.client.follow import follow_closes
 from harness.history import Answer, End, History, Request, Response, SseEvent
-from harness.revisions import META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, Revision
+from harness.revisions import Revision
 from mcp_wire.sse import SseLimitError, SseParser
 
 MAX_JSON_BODY = 8 * 1024 * 1024
-MAX_ROUNDS = 10
 MAX_SERVER_REQUESTS = 32  # server->client requests answered on one stream; more is a flood, the client stops
 CLIENT_INFO = {"name": "faultline", "version": "0.1.0"}
 DEFAULT_CAPABILITIES: dict[str, Any] = {"elicitation": {"form": {}}, "sampling": {}}
@@ -67,7 +67,12 @@ def _media(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
-class WireClient:
+class WireClient(ABC):
+    """The recording HTTP client under every revision's client: requests, SSE reading, answers to the server's
+    requests, what it received. What differs by revision is abstract here and filled in by the revision's client
+    (r2025.py `SessionClient`, r2026.py `StatelessClient`; factory.py `wire_client` chooses): the headers and the
+    `_meta` envelope of a request, `open()`, and (2026-07-28) the InputRequiredResult rounds of `call_tool`."""
+
     def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
                  answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
                  timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None,
@@ -112,48 +117,32 @@ class WireClient:
         h = {"accept": "text/event-stream" if sse_only else "application/json, text/event-stream"}
         if body is not None:
             h["content-type"] = "application/json"
-        if self.revision is Revision.R2025:
-            if self.session_id is not None:
-                h["mcp-protocol-version"] = self.protocol_version
-                if with_session:
-                    h["mcp-session-id"] = self.session_id
-        else:
-            h["mcp-protocol-version"] = Revision.R2026.value
-            if isinstance(body, dict) and isinstance(body.get("method"), str):
-                h["mcp-method"] = body["method"]
-                params = body.get("params") or {}
-                name = params.get("name") or params.get("uri")
-                if isinstance(name, str):
-                    h["mcp-name"] = name
+        self._stamp_headers(h, body, with_session=with_session)
         h.update(self.extra_headers)
         return h
+
+    @abstractmethod
+    def _stamp_headers(self, h: dict[str, str], body: Any, *, with_session: bool) -> None:
+        """Add the revision's headers to a request's."""
 
     def _params(self, params: dict[str, Any] | None, progress_token: Any) -> dict[str, Any]:
         params = dict(params or {})
         meta = dict(params.get("_meta") or {})
         if progress_token is not None:
             meta["progressToken"] = progress_token
-        if self.revision is Revision.R2026:
-            meta[META_PROTOCOL_VERSION] = Revision.R2026.value
-            meta[META_CLIENT_CAPABILITIES] = self.capabilities
-            meta[META_CLIENT_INFO] = CLIENT_INFO
+        self._stamp_meta(meta)
         if meta:
             params["_meta"] = meta
         return params
 
+    @abstractmethod
+    def _stamp_meta(self, meta: dict[str, Any]) -> None:
+        """Add the revision's envelope to a request's `_meta`."""
+
     # -- the protocol --------------------------------------------------------------------------
+    @abstractmethod
     async def open(self) -> dict[str, Any]:
-        """2025: initialize + notifications/initialized. 2026: server/discover."""
-        if self.revision is Revision.R2026:
-            out = await self.call("server/discover", {}, purpose="discover")
-            return out.result or {}
-        params = {"protocolVersion": Revision.R2025.value, "capabilities": self.capabilities,
-                  "clientInfo": CLIENT_INFO}
-        out = await self.call("initialize", params, purpose="initialize")
-        self.protocol_version = str((out.result or {}).get("protocolVersion") or Revision.R2025.value)
-        note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-        await self._exchange("POST", note, purpose="initialized", stream=None)
-        return out.result or {}
+        """Start talking to the server (2025-11-25: initialize; 2026-07-28: server/discover)."""
 
     async def call(self, method: str, params: dict[str, Any] | None = None, *, request_id: int | str | None = None,
                    progress_token: Any = None, cut_after: int | None = None, cut_mid_event: bool = False,
@@ -170,42 +159,8 @@ class WireClient:
 
     async def call_tool(self, name: str, arguments: dict[str, Any], *, tamper_request_state: bool = False,
                         **kw: Any) -> CallOutcome:
-        params: dict[str, Any] = {"name": name, "arguments": arguments}
-        out = await self.call("tools/call", params, **kw)
-        if self.revision is not Revision.R2026:
-            return out
-        exchanges = list(out.exchanges)
-        kw.pop("request_id", None)
-        for _ in range(MAX_ROUNDS):
-            result = out.result or {}
-            if result.get("resultType") != "input_required":
-                break
-            responses: dict[str, Any] = {}
-            refused = False
-            for key, req in (result.get("inputRequests") or {}).items():
-                method = (req or {}).get("method", "")
-                if self.answers.before is not None:
-                    await self.answers.before(method, (req or {}).get("params") or {})
-                kind, obj, script = self.answers.answer(method, (req or {}).get("params") or {})
-                self.history.append(Answer(client=self.name, x=None, request_id=key, method=method,
-                                           reply={kind: obj}, script=script))
-                if kind == "error":
-                    refused = True
-                responses[key] = obj
-            if refused:
-                break  # an input the client cannot provide: it does not retry
-            state = result.get("requestState")
-            if tamper_request_state and isinstance(state, str) and state:
-                state = state[:-1] + ("A" if state[-1] != "A" else "B")
-                self.history.note("tampered requestState on the retry", tampered=True)
-                tamper_request_state = False
-            params = {"name": name, "arguments": arguments, "inputResponses": responses}
-            if state is not None:
-                params["requestState"] = state
-            out = await self.call("tools/call", params, **kw)
-            exchanges += out.exchanges
-        out.exchanges = exchanges
-        return out
+        """tools/call (the 2026-07-28 client adds its InputRequiredResult rounds)."""
+        return await self.call("tools/call", {"name": name, "arguments": arguments}, **kw)
 
     async def resume(self, stream: str, last_event_id: str, *, cut_after: int | None = None,
                      deadline: float | None = None, purpose: str = "resume", follow: bool = True) -> CallOutcome:

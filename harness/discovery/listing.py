@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.client.factory import wire_client
 from harness.client.session import DEFAULT_CAPABILITIES, WireClient
 from harness.client.tasks import server_offers_tasks, with_tasks
 from harness.history import History, Request
@@ -133,7 +134,7 @@ async def list_tools(c: WireClient, *, deadline: float | None = None) -> tuple[d
 
 async def _session(url: str, revision: Revision, history: History, client: str, capabilities: dict[str, Any],
                    timeout: float) -> tuple[bool, str, dict[str, Any], dict[str, dict[str, Any]], str]:
-    async with WireClient(url, history, revision=revision, client=client, capabilities=capabilities,
+    async with wire_client(url, history, revision=revision, client=client, capabilities=capabilities,
                           timeout=timeout) as c:
         await c.open()
         judge = _judge_2025 if revision is Revision.R2025 else _judge_2026

@@ -19,6 +19,7 @@ import anyio
 
 from harness.client import tasks
 from harness.client.answers import Answers
+from harness.client.factory import wire_client
 from harness.client.session import CallOutcome, WireClient
 from harness.discovery.arguments import arguments_for, has_ask_flag, has_close_knob, mapping
 from harness.discovery.roles import task_support
@@ -232,7 +233,7 @@ async def probe_call(url: str, revision: Revision, tool: str, variant: str, args
     client = f"probe:{tool}:{variant}"
     token = f"discover-{tool}-{variant}"
     caps = tasks.with_tasks() if variant.startswith("task") and revision is Revision.R2026 else None
-    async with WireClient(url, history, revision=revision, client=client, answers=PROBE_ANSWERS,
+    async with wire_client(url, history, revision=revision, client=client, answers=PROBE_ANSWERS,
                           capabilities=caps, timeout=timeout) as c:
         await c.open()
         before = await _resource_uris(c, timeout) if resources else None

@@ -9,7 +9,8 @@ from polling_server import polling_server
 
 from harness.checks import run_checks
 from harness.client import follow
-from harness.client.session import CallOutcome, WireClient
+from harness.client.factory import wire_client
+from harness.client.session import CallOutcome
 from harness.history import End, Fault, History, Meta, Note, Request, Response, SseEvent
 from harness.profiles import Profile, Role
 from harness.revisions import Revision
@@ -45,7 +46,7 @@ def _gets(h: History) -> list[Request]:
 async def test_each_close_is_followed_after_retry_into_one_call_with_its_response() -> None:
     async with polling_server(retry_ms=120) as url:
         h = History([Meta(scenario="follow", revision=R25.value)])
-        async with WireClient(url, h, revision=R25) as c:
+        async with wire_client(url, h, revision=R25) as c:
             await c.open()
             out = await c.call_tool("poll_count", {"n": 3}, progress_token="t", deadline=10)
     follows = _gets(h)
@@ -63,7 +64,7 @@ async def test_the_wait_is_capped_and_the_follows_bounded(monkeypatch: pytest.Mo
     monkeypatch.setattr(follow, "MAX_FOLLOWS", 2)
     async with polling_server(retry_ms=60_000) as url:
         h = History()
-        async with WireClient(url, h, revision=R25, reconnect_cap=0.05) as c:
+        async with wire_client(url, h, revision=R25, reconnect_cap=0.05) as c:
             await c.open()
             out = await c.call_tool("poll_count", {"n": 4}, progress_token="t", deadline=10)
     assert out.response is None and len(_gets(h)) == 2
@@ -76,7 +77,7 @@ async def test_a_server_that_only_repeats_itself_is_followed_twice_then_left() -
     a response to another id, then closes: no follow brings a new event, so the client stops after two."""
     async with hostile_server() as base:
         h = History()
-        async with WireClient(url_for(base, "wrong-id"), h, revision=R25, reconnect_cap=0.01) as c:
+        async with wire_client(url_for(base, "wrong-id"), h, revision=R25, reconnect_cap=0.01) as c:
             await c.open()
             out = await c.call_tool("progress_tool", {}, progress_token="t", deadline=5)
     assert out.response is None and [r.purpose for r in _gets(h)] == ["follow"] * follow.MAX_IDLE_FOLLOWS
@@ -86,7 +87,7 @@ async def test_a_server_that_only_repeats_itself_is_followed_twice_then_left() -
 async def test_no_follow_for_a_cut_a_fault_an_unknown_or_foreign_id_or_2026() -> None:
     async with polling_server() as url:
         h = History()
-        async with WireClient(url, h, revision=R25) as c:
+        async with wire_client(url, h, revision=R25) as c:
             await c.open()
             cut = await c.call_tool("poll_count", {"n": 3}, progress_token="cut", cut_after=5, deadline=10)
             assert cut.ended == "eof" and len(_gets(h)) == 0  # the scenario asked to cut: it decides

@@ -11,8 +11,8 @@ import pytest
 
 from harness.checks import run_checks
 from harness.client.answers import Answers
+from harness.client.factory import wire_client
 from harness.client.sdk import SdkClient
-from harness.client.session import WireClient
 from harness.history import Answer, End, History, Meta, Request, SseEvent
 from harness.proxy.client import embedded_proxy
 from harness.revisions import Revision
@@ -104,7 +104,7 @@ async def test_wire_client_closes_a_stream_held_open_after_the_response():
     try:
         h = History()
         h.append(Meta(scenario="held", revision=Revision.R2026.value))
-        async with WireClient(f"http://127.0.0.1:{port}/mcp", h, revision=Revision.R2026, grace=0.2) as c:
+        async with wire_client(f"http://127.0.0.1:{port}/mcp", h, revision=Revision.R2026, grace=0.2) as c:
             with anyio.fail_after(5):
                 out = await c.call("tools/call", {"name": "x", "arguments": {}}, deadline=3)
         assert out.ended == "held-open" and out.result == {"content": []}

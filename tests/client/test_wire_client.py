@@ -7,7 +7,7 @@ import anyio
 import pytest
 
 from harness.client.answers import Answers
-from harness.client.session import WireClient
+from harness.client.factory import wire_client
 from harness.history import Answer, End, History, SseEvent
 from harness.revisions import Revision
 from reference_agents.server import running_agents
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.anyio
 async def test_2025_travel_decline_recorded_in_full():
     async with running_agents(retry_ms=50) as url:
         h = History()
-        async with WireClient(url, h, revision=Revision.R2025, answers=Answers(elicitation="decline")) as c:
+        async with wire_client(url, h, revision=Revision.R2025, answers=Answers(elicitation="decline")) as c:
             await c.open()
             assert c.session_id
             out = await c.call_tool("travel_agent", {"destination": "Oslo"}, progress_token="tok", deadline=10)
@@ -33,7 +33,7 @@ async def test_2025_travel_decline_recorded_in_full():
 async def test_2025_cut_then_resume_gets_the_rest():
     async with running_agents() as url:
         h = History()
-        async with WireClient(url, h, revision=Revision.R2025) as c:
+        async with wire_client(url, h, revision=Revision.R2025) as c:
             await c.open()
             cut = await c.call_tool("long_running_agent", {"steps": 4}, progress_token="p", cut_after=3)
             assert cut.ended == "cut" and cut.response is None and len(cut.events) == 3
@@ -47,7 +47,7 @@ async def test_2025_cut_then_resume_gets_the_rest():
 async def test_2026_mrtr_rounds_and_tampered_state():
     async with running_agents() as url:
         h = History()
-        async with WireClient(url, h, revision=Revision.R2026,
+        async with wire_client(url, h, revision=Revision.R2026,
                               answers=Answers(elicitation="accept", elicitation_content={"confirm": True})) as c:
             await c.open()
             ok = await c.call_tool("travel_agent", {"destination": "Rome"})
@@ -70,7 +70,7 @@ async def test_a_stream_that_never_ends_is_ended_by_the_deadline():
     port = server.sockets[0].getsockname()[1]
     try:
         h = History()
-        async with WireClient(f"http://127.0.0.1:{port}/mcp", h, revision=Revision.R2025) as c:
+        async with wire_client(f"http://127.0.0.1:{port}/mcp", h, revision=Revision.R2025) as c:
             with anyio.fail_after(5):
                 out = await c.call("tools/call", {"name": "x"}, deadline=0.5)
         assert out.ended == "timeout" and len(out.events) == 1
