@@ -126,7 +126,9 @@ def _folded(r: ScenarioResult, i: int, base: Path | None) -> str:
 
 def _not_applicable(rs: list[ScenarioResult]) -> str:
     rows = "".join(f'<tr class="scenario" data-status="NOT-APPLICABLE" id="{esc(_name(r))}"><td>{esc(_name(r))}</td>'
-                   + "".join(f'<td class="v small" data-status="{esc(v.status)}">{esc(v.message)}</td>'
+                   f'<td class="small">{esc(r.reason)}</td>'
+                   + "".join(f'<td class="v small" data-status="{esc(v.status)}">'
+                             f"{'' if v.message == r.reason else esc(v.message)}</td>"
                              for v in shown(r.verdicts, r.exercises)) + "</tr>" for r in rs)
     return f"<table>{rows}</table>"
 
