@@ -41,6 +41,12 @@ def shown(verdicts: Iterable[V], exercises: Iterable[str]) -> list[V]:
     return [v for v in verdicts if v.status != "NOT-OBSERVED" or targeted(v, ex)]
 
 
+def omitted(verdicts: Iterable[V], exercises: Iterable[str]) -> list[V]:
+    """The verdicts no output shows, only counts: the NOT-OBSERVED ones of checks the scenario does not target."""
+    ex = set(exercises)
+    return [v for v in verdicts if v.status == "NOT-OBSERVED" and not targeted(v, ex)]
+
+
 def scenario_status(verdicts: Iterable[VerdictLike], exercises: Iterable[str]) -> str:
     vs, ex = list(verdicts), set(exercises)
     statuses = {v.status for v in vs}

@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.report.status import STATUSES, shown
+from harness.report.status import STATUSES, omitted, shown
 from harness.runner import ScenarioResult
 
 
 def zero() -> dict[str, int]:
     return dict.fromkeys(STATUSES, 0)
+
+
+def _requirement_zero() -> dict[str, int]:
+    return {**zero(), "omitted_not_observed": 0}
 
 
 @dataclass
@@ -23,7 +27,7 @@ class Tally:
     verdicts: dict[str, int] = field(default_factory=zero)  # shown verdicts per status
     omitted: int = 0  # NOT-OBSERVED verdicts of untargeted checks, in no output
     per_scenario: list[dict[str, Any]] = field(default_factory=list)
-    per_requirement: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_requirement: dict[str, dict[str, int]] = field(default_factory=dict)  # counts, and omitted
 
     @property
     def runs(self) -> int:
@@ -59,12 +63,15 @@ def tally(results: list[ScenarioResult]) -> Tally:
         status = r.status
         t.scenarios[status] += 1
         kept = shown(r.verdicts, r.exercises)
-        t.omitted += len(r.verdicts) - len(kept)
+        left_out = omitted(r.verdicts, r.exercises)
+        t.omitted += len(left_out)
         counts = verdict_counts(r)
         for s, n in counts.items():
             t.verdicts[s] += n
         for v in kept:
-            t.per_requirement.setdefault(v.requirement, zero())[v.status] += 1
+            t.per_requirement.setdefault(v.requirement, _requirement_zero())[v.status] += 1
+        for v in left_out:
+            t.per_requirement.setdefault(v.requirement, _requirement_zero())["omitted_not_observed"] += 1
         t.per_scenario.append({"scenario": r.scenario, "revision": r.revision, "status": status,
                                "reason": r.reason, "seconds": round(r.wall, 3), "targets": list(r.exercises),
                                "verdicts": counts,

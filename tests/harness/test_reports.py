@@ -77,6 +77,7 @@ def test_the_json_report_is_an_object_that_validates_and_counts_what_it_lists(tm
         assert s["scenarios"][status] == sum(1 for p in s["per_scenario"] if p["status"] == status)
     assert s["scenarios"]["total"] == len(results) == len(s["per_scenario"])
     assert s["omitted_not_observed"] == sum(len(r.verdicts) for r in results) - len(doc["verdicts"]) > 0
+    assert s["omitted_not_observed"] == sum(c["omitted_not_observed"] for c in s["per_requirement"].values())
     assert all(r["status"] != "NOT-OBSERVED" or r["targeted"] for r in doc["verdicts"])
     fail = next(r for r in doc["verdicts"] if r["status"] == "FAIL")
     assert fail["targeted"] and fail["requirement"] == "http.origin.reject-403"
