@@ -25,6 +25,7 @@ from harness.errors import HarnessError
 from harness.history import Fault, History, Meta, Verdict
 from harness.profiles import Profile
 from harness.proxy.client import ExtensionUnavailable, ProxyClient, embedded_proxy
+from harness.report.status import scenario_status, shown
 from harness.revisions import Revision
 from harness.targets import Target
 from scenarios.api import Client, NotApplicable, Scenario, ScenarioContext, SdkClient
@@ -57,13 +58,8 @@ class ScenarioResult:
 
     @property
     def status(self) -> str:
-        statuses = {v.status for v in self.verdicts}
-        for s in ("ERROR", "FAIL", "WARN"):
-            if s in statuses:
-                return s
-        if "PASS" in statuses:
-            return "PASS"
-        return "NOT-APPLICABLE" if "NOT-APPLICABLE" in statuses else "NOT-OBSERVED"
+        """PASS only if a check the scenario targets passed (harness/report/status.py)."""
+        return scenario_status(self.verdicts, self.exercises)
 
 
 class _Toxic:
@@ -332,8 +328,7 @@ def _role_tool(profile: Profile, role: str) -> str | None:
 
 def relevant(result: ScenarioResult) -> list[Verdict]:
     """The verdicts worth showing: all but NOT-OBSERVED ones of requirements the scenario does not exercise."""
-    return [v for v in result.verdicts
-            if v.status != "NOT-OBSERVED" or v.requirement in result.exercises or v.check.startswith("scenario:")]
+    return shown(result.verdicts, result.exercises)
 
 
 __all__ = ["Rig", "RunConfig", "ScenarioResult", "relevant", "run_suite"]

@@ -8,6 +8,6 @@ command -v chromium >/dev/null || { echo "needs Debian's chromium: apt-get insta
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-  --disable-component-update --disable-sync --user-data-dir="$profile" --window-size=1200,1600 \
+  --disable-component-update --disable-sync --user-data-dir="$profile" --window-size="${FAULTLINE_WINDOW:-1200,1600}" \
   --screenshot="$png" "file://$report" >/dev/null 2>&1
 test -s "$png" && echo "screenshot: $png"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import time
 from pathlib import Path
 
 import anyio
@@ -13,8 +13,9 @@ from harness.baseline import judge, load_expected
 from harness.errors import UsageError
 from harness.profiles import load_profile
 from harness.report.junit import write_junit
-from harness.report.terminal import Progress, summary
-from harness.report.verdicts import verdict_rows
+from harness.report.summary import Tally, tally
+from harness.report.terminal import Progress, summary, totals_line
+from harness.report.verdicts import RunInfo, write_json
 from harness.revisions import parse as parse_revisions
 from harness.runner import RunConfig, ScenarioResult, run_suite
 from harness.targets import SpawnTarget, Target, UrlTarget
@@ -53,6 +54,8 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
     p.add_argument("--html", type=Path, metavar="PATH", help="write the HTML timeline report")
     p.add_argument("--expected-failures", type=Path, metavar="FILE", help="YAML baseline of known failures")
     p.add_argument("--strict", action="store_true", help="WARN (a broken SHOULD) fails the run too")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="exit 0 even when nothing applied (every scenario run NOT-APPLICABLE or NOT-OBSERVED)")
     p.add_argument("--time-scale", type=float, default=float(os.environ.get("FAULTLINE_TIME_SCALE", "1")),
                    help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
 
@@ -88,33 +91,50 @@ def config_from(args: argparse.Namespace, profile_spec: str | None) -> RunConfig
 def execute(args: argparse.Namespace, target: Target, config: RunConfig) -> int:
     expected = load_expected(args.expected_failures) if args.expected_failures else []
     progress = Progress(len(config.scenarios) * len(config.revisions))
+    started = time.time()
     results: list[ScenarioResult] = anyio.run(
         lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start,
                           on_notice=progress.notice))
+    info = RunInfo(target=target.description or target.url, profile=_profile_of(results, config),
+                   revisions=tuple(r.value for r in config.revisions), started_at=started, finished_at=time.time())
     summary(results)
-    write_reports(args, results, expected={(e.scenario, e.check, e.revision or r) for e in expected
-                                           for r in ("2025-11-25", "2026-07-28")})
+    counts = tally(results)
+    write_reports(args, results, info, counts, expected={(e.scenario, e.check, e.revision or r) for e in expected
+                                                         for r in ("2025-11-25", "2026-07-28")})
     j = judge(results, expected)
     failures = j.new_failures if args.strict else [f for f in j.new_failures if f[3] == "FAIL"]
     for e in j.stale:
         print(f"stale expected failure (now passes): {e.scenario} {e.check} {e.revision or ''}")
     if j.expected_failures:
         print(f"{len(j.expected_failures)} expected failure(s) ignored (baseline)")
-    return 1 if (failures or j.stale or j.errors) else 0
+    print(totals_line(counts))
+    empty = counts.nothing_applied and not getattr(args, "allow_empty", False)
+    if counts.nothing_applied:
+        print(f"nothing applied: all {counts.runs} scenario run(s) were NOT-APPLICABLE or NOT-OBSERVED, so this run "
+              "shows nothing about the server" + (" (--allow-empty: exit 0)" if not empty else
+                                                   "; exit 1 (--allow-empty to accept it)"))
+    return 1 if (failures or j.stale or j.errors or empty) else 0
 
 
-def write_reports(args: argparse.Namespace, results: list[ScenarioResult],
+def _profile_of(results: list[ScenarioResult], config: RunConfig) -> str:
+    """The profile the scenarios ran with (the preflight may have discovered it), as their histories record it."""
+    for r in results:
+        meta = r.history.meta
+        if meta is not None and meta.profile:
+            return meta.profile
+    return config.profile.name
+
+
+def write_reports(args: argparse.Namespace, results: list[ScenarioResult], info: RunInfo, counts: Tally,
                   expected: set[tuple[str, str, str]]) -> None:
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(verdict_rows(results), indent=2), encoding="utf-8")
-        print(f"json:  {args.json}")
+        print(f"json:  {write_json(results, info, args.json, counts)}")
     if args.junit:
         print(f"junit: {write_junit(results, args.junit, expected)}")
     if args.html:
         from harness.report.html import write_html
 
-        print(f"html:  {write_html(results, args.html)}")
+        print(f"html:  {write_html(results, args.html, info, counts)}")
     if args.out:
         print(f"histories: {args.out / 'histories'}")
 

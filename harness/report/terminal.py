@@ -9,8 +9,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from harness.report.status import FINDINGS, shown
+from harness.report.summary import Tally, plural, status_list, verdict_counts
 from harness.revisions import Revision
-from harness.runner import ScenarioResult, relevant
+from harness.runner import ScenarioResult
 from scenarios.api import Scenario
 
 MARK = {"PASS": "ok", "FAIL": "FAIL", "WARN": "warn", "ERROR": "ERROR", "NOT-APPLICABLE": "n/a",
@@ -49,20 +51,21 @@ class Progress:
 
 
 def summary(results: list[ScenarioResult], out: TextIO | None = None) -> None:
+    """The table (one row per scenario run; the columns count the verdicts every output shows) and the findings."""
     out = out or sys.stdout
     quiet = [r for r in results if r.quiet]
     results = [r for r in results if not r.quiet]
     width = max((len(f"{r.scenario}@{r.revision}") for r in results), default=20)
-    out.write(f"\n{'scenario':<{width}}  status          pass fail warn err  n/o  time\n")
+    out.write(f"\n{'scenario':<{width}}  status          pass fail warn err  n/a  n/o  time\n")
     for rev in dict.fromkeys(r.revision for r in quiet):
         first = next(r for r in quiet if r.revision == rev)
         n = sum(1 for r in quiet if r.revision == rev)
         out.write(f"{'*@' + rev:<{width}}  NOT-APPLICABLE ({n} scenarios): {first.reason}\n")
     for r in results:
-        c = {s: sum(1 for v in relevant(r) if v.status == s) for s in MARK}
+        c = verdict_counts(r)
         out.write(f"{r.scenario + '@' + r.revision:<{width}}  {r.status:<14} {c['PASS']:>5} {c['FAIL']:>4} "
-                  f"{c['WARN']:>4} {c['ERROR']:>3} {c['NOT-OBSERVED']:>4} {r.wall:>5.2f}s\n")
-    findings = [(r, v) for r in results for v in r.verdicts if v.status in ("FAIL", "WARN", "ERROR")]
+                  f"{c['WARN']:>4} {c['ERROR']:>3} {c['NOT-APPLICABLE']:>4} {c['NOT-OBSERVED']:>4} {r.wall:>5.2f}s\n")
+    findings = [(r, v) for r in results for v in shown(r.verdicts, r.exercises) if v.status in FINDINGS]
     if findings:
         out.write("\nfindings:\n")
         for r, v in findings:
@@ -70,3 +73,12 @@ def summary(results: list[ScenarioResult], out: TextIO | None = None) -> None:
             if r.history_path:
                 out.write(f"        witness: seq {v.witness} in {r.history_path}\n")
     out.flush()
+
+
+def totals_line(t: Tally) -> str:
+    """The last line of a run: scenario runs and verdicts per status, and what no output shows."""
+    line = (f"totals: {plural(t.runs, 'scenario run')} ({status_list(t.scenarios)}); "
+            f"{plural(t.verdict_total, 'verdict')} ({status_list(t.verdicts)})")
+    if t.omitted:
+        line += f"; {t.omitted:,} NOT-OBSERVED of checks the scenarios do not target, not shown"
+    return line

@@ -3,11 +3,11 @@ HTML), and the pytest plugin against a running reference agent and a mutant."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
+from report_support import load_report
 
 AGENTS = f"{sys.executable} -m harness agents --port 0 --step-delay 0 --retry-ms 50"
 
@@ -22,14 +22,14 @@ def test_run_spawn_clean_exits_0_and_mutant_exits_1(tmp_path):
                       str(tmp_path / "c.json"), "--junit", str(tmp_path / "c.xml"), "--html", str(tmp_path / "c.html"),
                       "--out", str(tmp_path / "c"))
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    rows = json.loads((tmp_path / "c.json").read_text())
-    assert rows and {"scenario", "check", "requirement", "revision", "status", "witness"} <= set(rows[0])
+    rows = load_report(tmp_path / "c.json")["verdicts"]  # validated against docs/report.schema.json
+    assert rows and {"scenario", "check", "requirement", "revision", "status", "witness", "targeted"} <= set(rows[0])
     assert "<testsuites" in (tmp_path / "c.xml").read_text()
     assert "<svg" in (tmp_path / "c.html").read_text()
     bad = faultline("run", "--spawn", f"{AGENTS} --mutant replay-cross-session", "-k", "session-isolation",
                     "--json", str(tmp_path / "m.json"), "--out", str(tmp_path / "m"))
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    fails = [r for r in json.loads((tmp_path / "m.json").read_text()) if r["status"] == "FAIL"]
+    fails = [r for r in load_report(tmp_path / "m.json")["verdicts"] if r["status"] == "FAIL"]
     assert any(r["requirement"] == "http.resume.foreign-id" and r["witness"] for r in fails)
 
 
