@@ -97,9 +97,10 @@ def _run(server: Server, number: int, folder: Path, *, cache: Path, say: Say, po
         raw = json.loads(verdicts.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise HarnessError(f"{verdicts}: cannot read the verdicts: {exc}") from None
-    if not isinstance(raw, list):
-        raise HarnessError(f"{verdicts}: expected a JSON list of verdict rows")
-    return [Row.of(r) for r in raw if isinstance(r, dict)]
+    rows = raw.get("verdicts") if isinstance(raw, dict) else None  # the report object (docs/report.schema.json)
+    if not isinstance(rows, list):
+        raise HarnessError(f"{verdicts}: expected a Faultline JSON report with a 'verdicts' list")
+    return [Row.of(r) for r in rows if isinstance(r, dict)]
 
 
 def recheck(server: Server, exp: Expectations, folder: Path) -> RunResult:
