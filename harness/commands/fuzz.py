@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from harness.commands.options import output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
 from harness.fuzz import fuzz, progress_printer, write_repro
@@ -31,9 +32,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-examples", type=int, default=200, help="examples per search (default 200)")
     p.add_argument("--time-budget", default="60s", help="wall-time budget for the whole run (default 60s)")
     p.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible exploration")
-    p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
-    p.add_argument("--out", type=Path, default=Path("faultline-out/repros"), help="folder for repro files")
-    p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (default 1)")
+    p.add_argument("--proxy", type=proxy_spec, default="embedded", help="embedded (default) or a real Toxiproxy API URL")
+    p.add_argument("--out", type=output_folder, default=Path("faultline-out/repros"), help="folder for repro files")
+    p.add_argument("--time-scale", type=positive_float, default=1.0, help="multiply every deadline (default 1)")
     p.add_argument("--stop-at-first", action="store_true", help="stop after the first failure is shrunk")
 
 

@@ -7,11 +7,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from harness.errors import HarnessError, UsageError
 from harness.official.install import SUITE_VERSION, ensure_suite_version
 from harness.official.results import OfficialCheck, read_results, scenario_verdicts
+from harness.yamlfile import load_yaml_file
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -58,10 +57,7 @@ def load_expected(path: Path, version: str = SUITE_VERSION, revision: str | None
     `{"0.1.16": {server: [{scenario, reason}]}, "0.2.0-alpha.12": {server: [{scenario, revision?, reason}]}}`;
     a file with a top-level `server:` list is 0.1.16's. Every entry needs a reason; an entry with a
     `revision` applies to that revision's run only."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+    data = load_yaml_file(path, "--expected-failures") or {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping of suite versions to {{server: [...]}}")
     if "server" not in data:
