@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from pathlib import Path
 
 from harness.commands.options import output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
-from harness.fuzz import fuzz, progress_printer, write_repro
+from harness.fuzz import FuzzStats, fuzz, progress_printer, write_repro
+from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import load_profile
 from harness.revisions import parse as parse_revisions
 from harness.runner import RunConfig
@@ -49,8 +51,20 @@ def run(args: argparse.Namespace) -> int:
     target = make_target(args)
     config = RunConfig(scenarios=[], revisions=revisions, profile=load_profile(args.profile), proxy=args.proxy,
                        time_scale=args.time_scale)
-    failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
-                           seed_value=args.seed, on_progress=progress_printer(), stop_at_first=args.stop_at_first)
+    started, current = time.monotonic(), ["start-up"]
+
+    def status() -> str:
+        return f"  ... fuzz: {duration(time.monotonic() - started)} of a {duration(budget)} budget, now {current[0]}"
+
+    with Heartbeat(status, every=None if sys.stderr.isatty() else HEARTBEAT_S, stream=sys.stderr) as hb:
+        printer = progress_printer(budget, hb.say)
+
+        def on_progress(stats: FuzzStats, now: str) -> None:
+            current[0] = now
+            printer(stats, now)
+
+        failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
+                               seed_value=args.seed, on_progress=on_progress, stop_at_first=args.stop_at_first)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"fuzz: {stats.examples} schedules run, {len(failures)} distinct failure(s)")
