@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
     "discover": ("harness.commands.discover", "list a server's tools, propose a role for each, write a profile"),
     "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
-    "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
+    "list": ("harness.commands.list", "list scenarios, checks (requirement ids) and mutants"),
     "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),
     "replay": ("harness.commands.replay", "re-run a repro file; exit 1 if the failure reproduces"),
     "orchestrate": ("harness.commands.orchestrate", "the orchestrator plans a trip with two agents (--demo: with a fault)"),

@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -90,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         for cmd in chosen:
             print(f"quickstart: $ {cmd}", flush=True)
             started = time.monotonic()
-            rc = subprocess.run(["sh", "-c", cmd], cwd=clone, env=env, check=False).returncode
+            # a new user's shell: SIGINT at its default even if this script was started in the background
+            # (where a shell without job control ignores it, and the tests of Ctrl-C would see it ignored)
+            rc = subprocess.run(["sh", "-c", cmd], cwd=clone, env=env, check=False,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)).returncode
             print(f"quickstart: exit {rc} after {time.monotonic() - started:.0f} s: {cmd}", flush=True)
             if rc != 0:
                 return rc

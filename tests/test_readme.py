@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,7 @@ from harness.cli import COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-sys.path.insert(0, str(ROOT / "scripts"))
-from check_quickstart import quickstart_commands  # noqa: E402
+quickstart_commands = runpy.run_path(str(ROOT / "scripts" / "check_quickstart.py"))["quickstart_commands"]
 
 
 def table_row(command: str) -> str:
