@@ -91,3 +91,12 @@ def test_the_quick_start_is_two_commands_that_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/check_quickstart.py" in ci
     assert not re.search(r"(?m)^[^#]*python3 -m pip install", ci), "CI must not pip install outside a venv (PEP 668)"
+
+
+def test_help_never_breaks_a_name_mid_word(monkeypatch):
+    from reference_agents.mutants import REGISTRY
+
+    monkeypatch.setenv("COLUMNS", "80")
+    text = subparser("agents").format_help()
+    assert not [m for m in REGISTRY if m not in text], "a mutant name was wrapped at a hyphen"
+    assert not re.search(r"[a-z]-\n", text), text
