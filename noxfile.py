@@ -48,9 +48,13 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def conformance(session: nox.Session) -> None:
-    """Every scenario against the reference agents at both revisions (spawned, durable store)."""
+    """The official conformance suite and Faultline side by side on the reference agents serving the suite's
+    fixture tools (`agents --conformance-fixtures`, profile conformance-fixtures), one table per requirement
+    area at each revision; fails if the suite FAILs an area Faultline PASSes. `nox -s compare` is the same
+    for another server."""
     install(session)
-    session.run("faultline", "demo", "--revision", "all", *session.posargs)
+    session.run("python", "-m", "harness.official", "compare", "--spawn",
+                "faultline agents --port 0 --retry-ms 1000 --conformance-fixtures", *session.posargs)
 
 
 @nox.session

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from harness.errors import UsageError
 from harness.runner import ScenarioResult
+from harness.yamlfile import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -29,12 +28,7 @@ class Expected:
 
 def load_expected(path: str | Path, *, option: str = "--expected-failures") -> list[Expected]:
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{option} {p}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{option} {p}: malformed YAML: {str(exc).splitlines()[0]}") from None
+    data = load_yaml_file(p, option)
     if data is None:
         return []
     if not isinstance(data, list):

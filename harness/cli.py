@@ -15,10 +15,12 @@ import importlib
 import os
 import signal
 import sys
+import textwrap
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
+from typing import Any
 
 from harness import __version__
 from harness.errors import HarnessError, UsageError
@@ -31,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("harness.commands.run", "run the scenarios against a server (--target URL or --spawn CMD)"),
     "discover": ("harness.commands.discover", "list a server's tools, propose a role for each, write a profile"),
     "demo": ("harness.commands.demo", "reference agents + embedded proxy + all scenarios, with reports"),
-    "list": ("harness.commands.list", "list scenarios and checks with requirement ids"),
+    "list": ("harness.commands.list", "list scenarios, checks (requirement ids) and mutants"),
     "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),
     "replay": ("harness.commands.replay", "re-run a repro file; exit 1 if the failure reproduces"),
     "orchestrate": ("harness.commands.orchestrate", "the orchestrator plans a trip with two agents (--demo: with a fault)"),
@@ -43,7 +45,22 @@ EXIT_CODES = ("exit codes: 0 all good, 1 findings, 2 usage error, 3 harness erro
               "spawned (the servers `agents` and `proxy` stop and exit 0)")
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, but a line breaks only at spaces: never inside a hyphenated name (`progress-not-increasing`)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False, break_long_words=False)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 

@@ -186,19 +186,26 @@ def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision:
         return portal.call(rig.run, schedule_scenario(schedule), revision)
 
 
-def progress_printer() -> Callable[[FuzzStats, str], None]:
+def progress_printer(budget: float | None = None,
+                     say: Callable[[str], None] | None = None) -> Callable[[FuzzStats, str], None]:
+    """On a terminal one line rewritten per example; elsewhere (a CI log) a line at most every 5 s, through
+    `say` when given (a Heartbeat's, which fills the silences of a long example)."""
     tty = sys.stderr.isatty()
     last = [0.0]
+    of = f" of {budget:.0f}s" if budget else ""
 
     def show(stats: FuzzStats, current: str) -> None:
         now = time.monotonic()
         line = (f"examples {stats.examples}  failures {stats.failures}  shrinks {stats.shrinks}  "
-                f"{now - stats.started:5.1f}s  {current}")
+                f"{now - stats.started:5.1f}s{of}  {current}")
         if tty:
             sys.stderr.write("\r\x1b[K" + line[:150])
             sys.stderr.flush()
         elif now - last[0] > 5:
             last[0] = now
-            print(line, file=sys.stderr, flush=True)
+            if say:
+                say(line)
+            else:
+                print(line, file=sys.stderr, flush=True)
 
     return show

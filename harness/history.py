@@ -21,9 +21,9 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 JSON = Any
 
@@ -258,8 +258,8 @@ class History:
                 continue
             try:
                 records.append(parse_record(line))
-            except Exception as exc:  # noqa: BLE001 - re-raised with the line number
-                raise HistoryFormatError(f"line {lineno}: {exc}") from exc
+            except ValidationError as exc:  # re-raised as one line: the line number and what was expected
+                raise HistoryFormatError(f"line {lineno}: {record_problem(line, exc)}") from None
         return cls(records)
 
     @classmethod
@@ -269,6 +269,8 @@ class History:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
             raise HistoryFormatError(f"cannot read {p}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise HistoryFormatError(f"{p}: not UTF-8 text (byte {exc.start}): not a Faultline history") from None
         try:
             return cls.loads(text)
         except HistoryFormatError as exc:
@@ -277,6 +279,36 @@ class History:
 
 class HistoryFormatError(ValueError):
     """A history file that is not valid Faultline JSONL (a user error: reported in one line)."""
+
+
+KINDS: tuple[str, ...] = tuple(c.model_fields["kind"].default for c in get_args(get_args(Record)[0]))
+
+
+def record_problem(line: str, exc: ValidationError) -> str:
+    """What is wrong with one JSONL line, in words (no library dump): not JSON, not an object, no or an
+    unknown `kind`, or the first field that is missing, unexpected or of the wrong type."""
+    try:
+        obj = json.loads(line)
+    except ValueError as jexc:
+        where = f" at column {jexc.colno}" if isinstance(jexc, json.JSONDecodeError) else ""
+        return f"not JSON{where}: expected one JSON object (a history record) per line"
+    if not isinstance(obj, dict):
+        return f"expected a JSON object (a history record), got {type(obj).__name__}"
+    if "kind" not in obj:
+        return f"a record without 'kind': expected one of {', '.join(KINDS)}"
+    if obj["kind"] not in KINDS:
+        return f"unknown kind {obj['kind']!r}: expected one of {', '.join(KINDS)}"
+    errors = exc.errors()
+    first = errors[0]
+    field = ".".join(str(p) for p in first["loc"][1:]) or "(record)"
+    if first["type"] == "missing":
+        what = f"missing field {field!r}"
+    elif first["type"] == "extra_forbidden":
+        what = f"unexpected field {field!r}"
+    else:
+        what = f"field {field!r}: {first['msg']}"
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    return f"a {obj['kind']!r} record: {what}{more}"
 
 
 def jsonrpc(record: Request | Response | SseEvent) -> list[dict[str, JSON]]:

@@ -16,17 +16,19 @@ import shlex
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import anyio
 
+from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import REFERENCE
-from harness.revisions import ALL
+from harness.revisions import ALL, Revision
 from harness.runner import RunConfig, ScenarioResult, run_suite
 from harness.targets import SpawnTarget
 from reference_agents.mutants import REGISTRY, check_mutant
-from scenarios.api import select
+from scenarios.api import Scenario, select
 
 # mutant -> (requirement ids of which one must fire, scenario name fragments that exercise it): the registry's
 EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -61,26 +63,81 @@ def _command(mutant: str | None, store: Path) -> str:
     return shlex.join(cmd)
 
 
-async def run_against(mutant: str | None, patterns: list[str] | None, *, time_scale: float = 1.0) -> list[ScenarioResult]:
+@dataclass
+class Now:
+    """What the matrix is doing, for its heartbeat: the row it runs, since when, its scenario runs."""
+
+    label: str = "starting"
+    started: float = field(default_factory=time.monotonic)
+    runs: int = 0
+    done: int = 0
+    current: str = ""
+
+    def begin(self, label: str) -> None:
+        self.label, self.started, self.runs, self.done, self.current = label, time.monotonic(), 0, 0, "start-up"
+
+    def status(self) -> str:
+        return (f"  ... {self.label}: {duration(time.monotonic() - self.started)} in, {self.done}/{self.runs or '?'} "
+                f"scenario runs done, now {self.current}")
+
+
+async def run_against(mutant: str | None, patterns: list[str] | None, *, time_scale: float = 1.0,
+                      now: Now | None = None) -> list[ScenarioResult]:
     with tempfile.TemporaryDirectory(prefix="faultline-km-") as tmp:
         config = RunConfig(scenarios=select(patterns), revisions=ALL, profile=REFERENCE, time_scale=time_scale)
-        return await run_suite(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), config)
+        if now is None:
+            return await run_suite(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), config)
+        now.runs = len(config.scenarios) * len(config.revisions)
+
+        def started(sc: Scenario, rev: Revision) -> None:
+            now.current = f"{sc.name}@{rev.value}"
+
+        def ended(result: ScenarioResult) -> None:
+            now.done += 1
+
+        return await run_suite(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), config,
+                               on_start=started, on_result=ended)
 
 
 def fired(results: list[ScenarioResult]) -> list[str]:
     return sorted({v.requirement for r in results for v in r.verdicts if v.status in KILL_STATUSES})
 
 
-async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0) -> tuple[Row, list[Row]]:
-    started = time.monotonic()
-    clean = fired(await run_against(None, None, time_scale=time_scale))
-    clean_row = Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - started)
-    rows = []
-    for m in mutants:
-        started = time.monotonic()
-        expected, scenarios = EXPECTED[m]
-        got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale))
-        rows.append(Row(m, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - started))
+def estimate(walls: list[float], left: int, clean_wall: float | None) -> str:
+    """What is left, from the mean of the mutants run so far (before the first: a full run of the clean agents,
+    which a full-suite mutant row takes about as long as)."""
+    if left == 0:
+        return "none left"
+    per = sum(walls) / len(walls) if walls else clean_wall
+    about = f", about {duration(per * left)}" if per is not None else ""
+    return f"{left} mutant{'s' if left > 1 else ''} left{about}"
+
+
+async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, every: float = HEARTBEAT_S,
+                 out: TextIO | None = None) -> tuple[Row, list[Row]]:
+    """The clean row, then one row per mutant; a line as each row starts and ends (with what is left), and
+    a heartbeat line whenever `every` seconds pass without one (`out`: default stdout)."""
+    now = Now()
+    with Heartbeat(now.status, every=every, stream=out) as hb:
+        how = "per mutant only the scenarios that exercise it (--quick)" if quick else "every scenario per mutant"
+        hb.say(f"kill matrix: the clean agents, then {len(mutants)} mutant(s), {how}, both revisions")
+        now.begin("clean agents")
+        hb.say("[clean] the clean agents: every scenario")
+        clean = fired(await run_against(None, None, time_scale=time_scale, now=now))
+        clean_row = Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - now.started)
+        hb.say(f"[clean] done in {duration(clean_row.wall)}: {', '.join(clean) or 'nothing'} FAILed/WARNed "
+               f"(must be nothing); {estimate([], len(mutants), None if quick else clean_row.wall)}")
+        rows: list[Row] = []
+        for i, m in enumerate(mutants, 1):
+            expected, scenarios = EXPECTED[m]
+            now.begin(f"[{i}/{len(mutants)}] {m}")
+            hb.say(f"[{i}/{len(mutants)}] {m}: running ({', '.join(scenarios) if quick else 'every scenario'})")
+            got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale, now=now))
+            row = Row(m, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - now.started)
+            rows.append(row)
+            hb.say(f"[{i}/{len(mutants)}] {m}: {'killed' if row.killed else 'NOT KILLED'} in {duration(row.wall)} "
+                   f"({', '.join(got) or 'nothing fired'}); "
+                   f"{estimate([r.wall for r in rows], len(mutants) - i, None if quick else clean_row.wall)}")
     return clean_row, rows
 
 
@@ -111,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"killmatrix: {exc}", file=sys.stderr)
         return 2
     clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick, time_scale=args.time_scale))
+    print()
     print_table(clean, rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"clean": asdict(clean), "mutants": [asdict(r) for r in rows],

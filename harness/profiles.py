@@ -18,14 +18,12 @@ server's tools/list before any scenario runs (harness/discovery/preflight.py).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import UsageError
+from harness.yamlfile import load_yaml_file
 from scenarios.api import ROLES
 
 PROFILE_KEYS = ("name", "restartable", "roles")
@@ -106,11 +104,7 @@ def load_profile(spec: str | None) -> Profile:
     path = Path(spec)
     if not path.exists():
         raise UsageError(f"unknown profile {spec!r}: not one of {', '.join(BUILTIN)} and no such file")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise UsageError(f"profile {path}: cannot read: {' '.join(str(exc).split())}") from None
+    data = load_yaml_file(path, "profile")
     return parse_profile(data, str(path), default_name=path.stem)
 
 

@@ -61,11 +61,14 @@ class Target:
 
 
 def parse_target_url(url: str, option: str = "--target") -> str:
-    parts = urlsplit(url)
     try:
-        parts.port  # noqa: B018 - raises on a port that is not a number
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed [IPv6] bracket
+        raise UsageError(f"{option} {url!r} is not an http(s) URL: {exc}") from None
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number or out of range
     except ValueError:
-        raise UsageError(f"{option} {url!r}: the port is not a number") from None
+        raise UsageError(f"{option} {url!r}: the port is not a number in 0..65535") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{option} {url!r} is not an http(s) URL")
     return url

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 from harness.checks import run_checks
+from harness.commands.options import output_file
 from harness.errors import UsageError
 from harness.history import History, HistoryFormatError, Verdict
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("history", type=Path, nargs="+", help="history file(s) (JSONL) written by a run")
-    p.add_argument("--json", type=Path, metavar="PATH", help="write the verdicts as JSON")
+    p.add_argument("--json", type=output_file, metavar="PATH", help="write the verdicts as JSON")
     p.add_argument("--all", action="store_true", help="also show NOT-APPLICABLE and NOT-OBSERVED verdicts")
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import anyio
 
+from harness.commands.options import output_file
 from harness.commands.run import add_target_options, make_target
 from harness.discovery.discover import discover
 from harness.discovery.render import render
@@ -30,8 +30,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="with --probe, also call tools not annotated readOnlyHint: true or destructiveHint: false "
                         "(by the spec's defaults such a tool may be destructive)")
     p.add_argument("--skip", action="append", default=[], metavar="NAME", help="never call this tool (repeatable)")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the profile here (default: stdout)")
-    p.add_argument("--history", type=Path, metavar="FILE", help="save every exchange discovery made (JSONL)")
+    p.add_argument("-o", "--output", type=output_file, metavar="FILE", help="write the profile here (default: stdout)")
+    p.add_argument("--history", type=output_file, metavar="FILE", help="save every exchange discovery made (JSONL)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds each probe call may take (default 30)")
     p.set_defaults(url=None)
 

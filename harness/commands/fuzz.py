@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from pathlib import Path
 
+from harness.commands.options import output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
-from harness.fuzz import fuzz, progress_printer, write_repro
+from harness.fuzz import FuzzStats, fuzz, progress_printer, write_repro
+from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import load_profile
 from harness.revisions import parse as parse_revisions
 from harness.runner import RunConfig
@@ -31,9 +34,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-examples", type=int, default=200, help="examples per search (default 200)")
     p.add_argument("--time-budget", default="60s", help="wall-time budget for the whole run (default 60s)")
     p.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible exploration")
-    p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
-    p.add_argument("--out", type=Path, default=Path("faultline-out/repros"), help="folder for repro files")
-    p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (default 1)")
+    p.add_argument("--proxy", type=proxy_spec, default="embedded", help="embedded (default) or a real Toxiproxy API URL")
+    p.add_argument("--out", type=output_folder, default=Path("faultline-out/repros"), help="folder for repro files")
+    p.add_argument("--time-scale", type=positive_float, default=1.0, help="multiply every deadline (default 1)")
     p.add_argument("--stop-at-first", action="store_true", help="stop after the first failure is shrunk")
 
 
@@ -48,8 +51,20 @@ def run(args: argparse.Namespace) -> int:
     target = make_target(args)
     config = RunConfig(scenarios=[], revisions=revisions, profile=load_profile(args.profile), proxy=args.proxy,
                        time_scale=args.time_scale)
-    failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
-                           seed_value=args.seed, on_progress=progress_printer(), stop_at_first=args.stop_at_first)
+    started, current = time.monotonic(), ["start-up"]
+
+    def status() -> str:
+        return f"  ... fuzz: {duration(time.monotonic() - started)} of a {duration(budget)} budget, now {current[0]}"
+
+    with Heartbeat(status, every=None if sys.stderr.isatty() else HEARTBEAT_S, stream=sys.stderr) as hb:
+        printer = progress_printer(budget, hb.say)
+
+        def on_progress(stats: FuzzStats, now: str) -> None:
+            current[0] = now
+            printer(stats, now)
+
+        failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
+                               seed_value=args.seed, on_progress=on_progress, stop_at_first=args.stop_at_first)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"fuzz: {stats.examples} schedules run, {len(failures)} distinct failure(s)")

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from harness.commands.options import proxy_spec
 from harness.commands.run import add_target_options
 from harness.errors import UsageError
 from harness.fuzz import failing, replay_once
@@ -20,7 +21,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("repro", type=Path, help="a repro file written by `faultline fuzz`")
     add_target_options(p, required=False)  # without one: the repro's own target
     p.add_argument("--times", type=int, default=1, help="replay N times; reproduces if any run fails (default 1)")
-    p.add_argument("--proxy", default="embedded", help="embedded (default) or a real Toxiproxy API URL")
+    p.add_argument("--proxy", type=proxy_spec, default="embedded", help="embedded (default) or a real Toxiproxy API URL")
 
 
 def load_repro(path: Path) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 
 from harness.baseline import judge, load_expected
+from harness.commands.options import output_file, output_folder, positive_float, proxy_spec
 from harness.errors import UsageError
 from harness.profiles import load_profile
 from harness.report.junit import write_junit
@@ -32,7 +33,7 @@ def add_target_options(p: argparse.ArgumentParser, *, required: bool = True) -> 
                         "stop its whole process group after")
     p.add_argument("--url", metavar="URL",
                    help="with --spawn: the MCP endpoint the command serves, for a server that prints no URL")
-    p.add_argument("--startup-timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--startup-timeout", type=positive_float, default=30.0, metavar="S",
                    help="with --spawn: seconds for the command to print its URL and accept a connection (default 30)")
 
 
@@ -46,17 +47,17 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
     p.add_argument("--revision", default="all", help="2025-11-25 | 2026-07-28 | all (default)")
     p.add_argument("-k", "--scenario", action="append", metavar="NAME",
                    help="run scenarios whose name or tag contains NAME (repeatable)")
-    p.add_argument("--proxy", default=os.environ.get("TOXIPROXY_URL") or "embedded",
+    p.add_argument("--proxy", type=proxy_spec, default=os.environ.get("TOXIPROXY_URL") or "embedded",
                    help="embedded (default) or the API URL of a real Toxiproxy ($TOXIPROXY_URL)")
-    p.add_argument("--out", default="faultline-out", type=Path, help="folder for histories (default faultline-out)")
-    p.add_argument("--json", type=Path, metavar="PATH", help="write verdicts as JSON")
-    p.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
-    p.add_argument("--html", type=Path, metavar="PATH", help="write the HTML timeline report")
+    p.add_argument("--out", default="faultline-out", type=output_folder, help="folder for histories (default faultline-out)")
+    p.add_argument("--json", type=output_file, metavar="PATH", help="write verdicts as JSON")
+    p.add_argument("--junit", type=output_file, metavar="PATH", help="write JUnit XML")
+    p.add_argument("--html", type=output_file, metavar="PATH", help="write the HTML timeline report")
     p.add_argument("--expected-failures", type=Path, metavar="FILE", help="YAML baseline of known failures")
     p.add_argument("--strict", action="store_true", help="WARN (a broken SHOULD) fails the run too")
     p.add_argument("--allow-empty", action="store_true",
                    help="exit 0 even when nothing applied (every scenario run NOT-APPLICABLE or NOT-OBSERVED)")
-    p.add_argument("--time-scale", type=float, default=float(os.environ.get("FAULTLINE_TIME_SCALE", "1")),
+    p.add_argument("--time-scale", type=positive_float, default=os.environ.get("FAULTLINE_TIME_SCALE", "1"),
                    help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
 
 
@@ -67,7 +68,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def make_target(args: argparse.Namespace) -> Target:
     """The Target of add_target_options' flags (UsageError for --url or --startup-timeout without --spawn)."""
     url, startup = getattr(args, "url", None), getattr(args, "startup_timeout", 30.0)
-    if not getattr(args, "spawn", None):
+    if getattr(args, "spawn", None) is None:
         if url:
             raise UsageError("--url goes with --spawn (with --target, the target URL is the endpoint)")
         return UrlTarget(args.target)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from harness.errors import HarnessError, UsageError
+from harness.heartbeat import Heartbeat, duration
 from harness.official.install import SUITE_VERSION, ensure_suite_version
 from harness.official.results import OfficialCheck, read_results, scenario_verdicts
+from harness.yamlfile import load_yaml_file
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -42,8 +43,16 @@ def run_official(url: str, out_dir: Path, *, suite: str = "active", spec_version
     out_dir.mkdir(parents=True, exist_ok=True)
     selection = ["--requirements", requirements] if requirements else ["--suite", suite, "--spec-version", spec_version]
     argv = [str(node), str(entry), "server", "--url", url, *selection, "-o", str(out_dir)]
+    started = time.monotonic()
+
+    def status() -> str:  # the suite writes a server-<scenario>-<time>/ folder per scenario it ran
+        done = sum(1 for _ in out_dir.glob("server-*/checks.json"))
+        return (f"  ... official suite {version}: {duration(time.monotonic() - started)} in, "
+                f"{done} scenario(s) done")
+
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        with Heartbeat(status):
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise HarnessError(f"the official suite did not finish within {timeout:.0f} s") from None
     stdout = ANSI.sub("", proc.stdout)
@@ -58,10 +67,7 @@ def load_expected(path: Path, version: str = SUITE_VERSION, revision: str | None
     `{"0.1.16": {server: [{scenario, reason}]}, "0.2.0-alpha.12": {server: [{scenario, revision?, reason}]}}`;
     a file with a top-level `server:` list is 0.1.16's. Every entry needs a reason; an entry with a
     `revision` applies to that revision's run only."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+    data = load_yaml_file(path, "--expected-failures") or {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping of suite versions to {{server: [...]}}")
     if "server" not in data:

@@ -17,6 +17,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"faultline proxy: --port must be between 0 and 65535, not {args.port}")
+
     async def main() -> None:
         server = ApiServer(args.host, args.port, allow_remote=args.allow_remote)
         try:

@@ -82,4 +82,4 @@ def test_a_bad_baseline_is_one_usage_line(tmp_path, content, needle):
         path.write_text(content)
     r = pytest_run(tmp_path, AGENTS, "--faultline-expected-failures", str(path))
     assert r.returncode == 4, r.stdout + r.stderr
-    assert f"--faultline-expected-failures {path}: " in r.stderr and needle in r.stderr and "Traceback" not in r.stderr
+    assert f"--faultline-expected-failures {path}:" in r.stderr and needle in r.stderr and "Traceback" not in r.stderr
