@@ -167,7 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"killmatrix: {exc}", file=sys.stderr)
         return 2
-    clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick, time_scale=args.time_scale))
+    from harness.cli import innermost, interrupted, signals_unwind
+
+    try:  # SIGTERM / SIGHUP unwind like Ctrl-C: every spawned agents server is stopped on the way out
+        with signals_unwind():
+            clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick,
+                                                   time_scale=args.time_scale))
+    except BaseException as exc:  # noqa: BLE001 - only an interrupt is turned into its exit code
+        if isinstance(innermost(exc), KeyboardInterrupt):
+            return interrupted("killmatrix")
+        raise
     print()
     print_table(clean, rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -183,12 +183,15 @@ def _face(name: str, tmp: Path) -> tuple[list[str], str, dict[str, str]]:
             "examples 1 ", {}
     if name == "demo":
         return fl + ["demo", "--out", str(tmp / "out")], "[1/", {}
+    if name == "killmatrix":
+        return [PY, "-m", "harness.killmatrix", "--quick", "-m", "replay-skip-first", "--json",
+                str(tmp / "km.json")], "", {}
     return [PY, "-m", "benchmarks", "suite"], "", {}
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("name", ["run", "fuzz", "demo", "bench"])
+@pytest.mark.parametrize("name", ["run", "fuzz", "demo", "bench", "killmatrix"])
 def test_ended_by_a_signal_mid_run_leaves_nothing(tmp_path, name, sig):
     argv, under_way, env = _face(name, tmp_path)
     face = Running(argv, tmp_path, env)
@@ -199,7 +202,7 @@ def test_ended_by_a_signal_mid_run_leaves_nothing(tmp_path, name, sig):
         assert face.seen
         code = face.end(sig)
         err = face.stderr()
-        prog = "benchmarks" if name == "bench" else "faultline"
+        prog = {"bench": "benchmarks", "killmatrix": "killmatrix"}.get(name, "faultline")
         how = "interrupted" if sig == signal.SIGINT else "terminated"
         assert code == 128 + sig, err[-3000:]
         assert err.strip().splitlines()[-1] == f"{prog}: {how} ({signal.Signals(sig).name})", err[-3000:]
