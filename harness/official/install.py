@@ -115,15 +115,8 @@ def installed_suite_version(cache: Path) -> str | None:
 
 
 def ensure_suite(cache: Path | None = None) -> tuple[Path, Path]:
-    """(node binary, suite entry point), installing what is missing."""
-    cache = cache or cache_dir()
-    node = ensure_node(cache)
-    if installed_suite_version(cache) != SUITE_VERSION:
-        run_npm(["install", "--prefix", str(cache / "suite"), f"{SUITE_PACKAGE}@{SUITE_VERSION}"], cache / "suite.log")
-    entry = suite_entry(cache)
-    if not entry.exists():
-        raise HarnessError(f"the official suite is not at {entry} after npm install")
-    return node, entry
+    """(node binary, suite entry point) of the 0.1.16 suite, installing what is missing."""
+    return ensure_suite_version(SUITE_VERSION, cache)
 
 
 # --- the 0.2 suite, side by side with 0.1.16 (issue 17) -------------------------------------------------
@@ -140,8 +133,6 @@ def suite_cache(cache: Path, version: str) -> Path:
 def ensure_suite_version(version: str, cache: Path | None = None) -> tuple[Path, Path]:
     """(node binary, suite entry point) of a pinned suite version, installing what is missing."""
     cache = cache or cache_dir()
-    if version == SUITE_VERSION:
-        return ensure_suite(cache)
     if version not in SUITE_VERSIONS:
         raise HarnessError(f"official suite {version} is not pinned (pinned: {', '.join(SUITE_VERSIONS)})")
     node = ensure_node(cache)
