@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ def _search(portal: Any, rig: Rig, revisions: list[Revision], roles: list[str],
     def run(rev: Revision, schedule: Schedule) -> tuple[list[str], ScenarioResult]:
         key = key_of(rev, schedule)
         if key not in memo:
-            result = portal.call(rig.run, schedule_scenario(schedule), rev)
+            result = run_in_portal(portal, rig, schedule_scenario(schedule), rev)
             memo[key] = (failing(result), result)
             stats.examples += 1
             if first_failure:
@@ -156,6 +157,28 @@ def _search(portal: Any, rig: Rig, revisions: list[Revision], roles: list[str],
     return None
 
 
+def run_in_portal(portal: Any, rig: Rig, scenario: Scenario, revision: Revision,
+                  unwind: float = 30.0) -> ScenarioResult:
+    """`rig.run` in the portal's loop. When this thread is interrupted (Ctrl-C, or SIGTERM made one), the
+    scenario is cancelled and waited for (at most `unwind` s) before the caller leaves the Rig: a scenario
+    still restarting the target while the Rig stops it could otherwise start a server nobody stops."""
+    finished = threading.Event()
+
+    async def guarded() -> ScenarioResult:
+        try:
+            return await rig.run(scenario, revision)
+        finally:
+            finished.set()
+
+    future = portal.start_task_soon(guarded)
+    try:
+        return future.result()
+    except BaseException:
+        future.cancel()
+        finished.wait(unwind)
+        raise
+
+
 def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value: int | None, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = "-".join(s.replace(".", "_") for s in failure.signature)[:80] or "failure"
@@ -183,7 +206,7 @@ def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value:
 
 def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision: Revision) -> ScenarioResult:
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
-        return portal.call(rig.run, schedule_scenario(schedule), revision)
+        return run_in_portal(portal, rig, schedule_scenario(schedule), revision)
 
 
 def progress_printer(budget: float | None = None,
