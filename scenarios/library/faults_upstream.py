@@ -69,8 +69,8 @@ async def toxic_lost_answer(ctx: ScenarioContext) -> None:
         for toxic in lost:
             await toxic.remove()
         # the client's read timeout may end the silent stream before the server stops waiting: try again from
-        # the call's own last event (2025: a resume; 2026: a re-issue) until it has its response or 30 s passed
-        give_up, last = ctx.now() + ctx.deadline(30), out
+        # the call's own last event (2025: a resume; 2026: a re-issue) until it has its response or 20 s passed
+        give_up, last = ctx.now() + ctx.deadline(20), out
         for _ in range(RECOVERIES):
             if last.response is not None or ctx.now() > give_up:
                 break
