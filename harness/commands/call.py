@@ -15,6 +15,7 @@ from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
 from harness.host.call import CallOptions, new_call, resume_call
 from harness.host.form import parse_elicit
+from harness.host.picker import arguments_from_flags
 from harness.host.sampling import parse_source
 from harness.revisions import Revision
 
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         keys=args.through_proxy and sys.stdin.isatty(), interactive=interactive, elicit=parse_elicit(args.elicit),
         sampling=parse_source(args.sampling, args.sampling_endpoint, args.sampling_model, interactive=interactive),
         repro=args.repro, twin=args.twin, task=args.task, deadline=args.deadline)
+    # the syntax of --args and --arg before connecting (the values are read against the inputSchema after)
+    arguments_from_flags(args.args_json, [p.split("=", 1)[0] + "=" if "=" in p else p for p in args.arg_pairs], {})
     if args.resume is not None:
         if args.tool or args.args_json or args.arg_pairs or args.spawn:
             raise UsageError("--resume takes the call from its state file: no TOOL, --args, --arg or --spawn")

@@ -18,6 +18,7 @@ import anyio
 from harness.client import tasks
 from harness.client.factory import wire_client
 from harness.client.verbs import RevisionClient
+from harness.discovery.listing import server_info
 from harness.errors import HarnessError, UsageError
 from harness.history import End, Meta, Record, Request, Response, SseEvent
 from harness.host import verdicts
@@ -286,7 +287,7 @@ async def new_call(target: Target, opts: CallOptions) -> int:
             if not opened:
                 raise HarnessError(f"{target.url}: the server did not answer "
                                    f"{'initialize' if opts.revision.traits.resumable else 'server/discover'}")
-            info = opened.get("serverInfo") or {}
+            info = server_info(opened)
             run.screen.say(f"connected to {info.get('name', '?')} {info.get('version', '')} at {opts.revision.value}")
             tools = await _tools(client)
             tool = find_tool(tools, opts.tool) if opts.tool else (
@@ -297,7 +298,7 @@ async def new_call(target: Target, opts: CallOptions) -> int:
             schema = tool.get("inputSchema") or {}
             arguments = arguments_from_flags(opts.args_json, opts.arg_pairs, schema)
             if opts.interactive:
-                arguments = await prompt_fields(schema, arguments, run.screen.ask, run.screen.say)
+                arguments = await prompt_fields(schema, arguments, run.screen.ask, run.screen.say, fill_defaults=False)
             elif missing_required(schema, arguments):
                 raise UsageError(f"{tool['name']}: missing required argument(s) "
                                  f"{', '.join(missing_required(schema, arguments))} (give --args or --arg)")
@@ -349,7 +350,9 @@ async def resume_call(path: Path, opts: CallOptions, target: str | None) -> int:
             finally:
                 run.screen.stop()
         else:
-            run.screen.say(f"nothing to resume from at {st.revision}: re-issuing the call of {st.tool}")
+            why = ("no event id was stored" if client.revision.traits.resumable else
+                   "this revision has no Last-Event-ID (a closed response stream cancels the call)")
+            run.screen.say(f"{why}: re-issuing the call of {st.tool}")
             out = await run.call(client, st.tool, st.arguments)
         if out is None:
             return _judge_only(run)

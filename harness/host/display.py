@@ -40,7 +40,7 @@ class Screen:
             return
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[message]}"), TimeElapsedColumn(), console=self.console,
-                            transient=False)
+                            transient=True)
         self.task = self.bar.add_task(escape(title), total=None, message="")
         self.bar.start()
 
@@ -79,9 +79,10 @@ class Screen:
     # -- questions -------------------------------------------------------------------------------
     async def ask(self, question: str) -> str:
         """One line from the person (the bar and the keys wait meanwhile)."""
-        restart = self.bar is not None
-        if restart:
-            self.stop()
+        paused = self.bar
+        if paused is not None:
+            paused.stop()
+            self.bar = None
         if self.keys is not None:
             await self.keys.pause()
         try:
@@ -89,8 +90,9 @@ class Screen:
         finally:
             if self.keys is not None:
                 self.keys.resume()
-            if restart:
-                self.start("continuing")
+            if paused is not None:
+                self.bar = paused
+                paused.start()
 
     def _input(self, prompt: str) -> str:
         if self.live:

@@ -98,14 +98,15 @@ def describe(name: str, prop: dict[str, Any], required: bool) -> str:
         bits.append("one of " + "/".join(map(str, enum)))
     if "default" in prop:
         bits.append(f"default {json.dumps(prop['default'])}")
-    bits.append("required" if required else "optional, Enter to skip")
+    bits.append("Enter: the default" if "default" in prop else "required" if required else "optional, Enter to skip")
     title = prop.get("description") or prop.get("title") or ""
     return f"{name} ({', '.join(bits)})" + (f" - {title}" if title else "")
 
 
-async def prompt_fields(schema: dict[str, Any], given: dict[str, Any], ask: Ask, say: Say) -> dict[str, Any]:
+async def prompt_fields(schema: dict[str, Any], given: dict[str, Any], ask: Ask, say: Say, *,
+                        fill_defaults: bool = True) -> dict[str, Any]:
     """Ask for every property of `schema` not in `given`, until each answer is valid; an empty answer takes the
-    default, or leaves an optional property out."""
+    default (sent as such with `fill_defaults`, else left to the server), or leaves an optional property out."""
     out = dict(given)
     required = set(schema.get("required") or [])
     for name, prop in properties(schema).items():
@@ -115,7 +116,8 @@ async def prompt_fields(schema: dict[str, Any], given: dict[str, Any], ask: Ask,
             text = (await ask(describe(name, prop, name in required))).strip()
             if not text:
                 if "default" in prop:
-                    out[name] = prop["default"]
+                    if fill_defaults:
+                        out[name] = prop["default"]
                     break
                 if name not in required:
                     break
