@@ -298,7 +298,9 @@ async def new_call(target: Target, opts: CallOptions) -> int:
             schema = tool.get("inputSchema") or {}
             arguments = arguments_from_flags(opts.args_json, opts.arg_pairs, schema)
             if opts.interactive:
-                arguments = await prompt_fields(schema, arguments, run.screen.ask, run.screen.say, fill_defaults=False)
+                # arguments given on the command line: only what is missing and required is asked
+                arguments = await prompt_fields(schema, arguments, run.screen.ask, run.screen.say, fill_defaults=False,
+                                                only_required=bool(opts.args_json or opts.arg_pairs))
             elif missing_required(schema, arguments):
                 raise UsageError(f"{tool['name']}: missing required argument(s) "
                                  f"{', '.join(missing_required(schema, arguments))} (give --args or --arg)")

@@ -104,13 +104,14 @@ def describe(name: str, prop: dict[str, Any], required: bool) -> str:
 
 
 async def prompt_fields(schema: dict[str, Any], given: dict[str, Any], ask: Ask, say: Say, *,
-                        fill_defaults: bool = True) -> dict[str, Any]:
+                        fill_defaults: bool = True, only_required: bool = False) -> dict[str, Any]:
     """Ask for every property of `schema` not in `given`, until each answer is valid; an empty answer takes the
-    default (sent as such with `fill_defaults`, else left to the server), or leaves an optional property out."""
+    default (sent as such with `fill_defaults`, else left to the server), or leaves an optional property out.
+    `only_required`: ask only for the required properties without a default."""
     out = dict(given)
     required = set(schema.get("required") or [])
     for name, prop in properties(schema).items():
-        if name in out:
+        if name in out or (only_required and (name not in required or "default" in prop)):
             continue
         while True:
             text = (await ask(describe(name, prop, name in required))).strip()
