@@ -16,7 +16,7 @@ from harness.client.answers import Answers
 from harness.errors import UsageError
 from harness.host import sampling
 from harness.host.display import Screen
-from harness.host.picker import prompt_fields
+from harness.host.picker import json_object, prompt_fields
 from harness.host.sampling import SamplingSource
 
 CHOICES = {"a": "accept", "d": "decline", "c": "cancel", "accept": "accept", "decline": "decline", "cancel": "cancel"}
@@ -31,13 +31,7 @@ def parse_elicit(spec: str | None) -> tuple[str, dict[str, Any] | None]:
         raise UsageError(f"--elicit {spec!r}: expected accept, accept:JSON, decline or cancel")
     if not sep:
         return action, None
-    try:
-        content = json.loads(rest)
-    except ValueError as exc:
-        raise UsageError(f"--elicit accept:JSON: not JSON: {exc}") from None
-    if not isinstance(content, dict):
-        raise UsageError("--elicit accept:JSON: expected a JSON object")
-    return "accept", content
+    return "accept", json_object(rest, "--elicit accept:JSON")
 
 
 class HostAnswers(Answers):

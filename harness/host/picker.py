@@ -132,17 +132,22 @@ async def prompt_fields(schema: dict[str, Any], given: dict[str, Any], ask: Ask,
     return out
 
 
+def json_object(text: str, flag: str) -> dict[str, Any]:
+    """A flag's JSON object, or a UsageError saying what is wrong with it."""
+    try:
+        parsed = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise UsageError(f"{flag}: expected a JSON object")
+    return parsed
+
+
 def arguments_from_flags(args_json: str | None, pairs: list[str], schema: dict[str, Any]) -> dict[str, Any]:
     """`--args JSON` (an object) and each `--arg k=v` (the value read as the property's type)."""
     out: dict[str, Any] = {}
     if args_json is not None:
-        try:
-            parsed = json.loads(args_json)
-        except ValueError as exc:
-            raise UsageError(f"--args: not JSON: {exc}") from None
-        if not isinstance(parsed, dict):
-            raise UsageError("--args: expected a JSON object of arguments")
-        out.update(parsed)
+        out.update(json_object(args_json, "--args"))
     props = properties(schema)
     for pair in pairs:
         key, sep, text = pair.partition("=")

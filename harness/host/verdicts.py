@@ -70,7 +70,8 @@ def save_repro(out: Path, history: History, verdicts: list[Verdict], *, upstream
                tool: str, arguments: dict[str, Any], events_before_cut: int | None, elicit: str) -> Path:
     """Write `out` (a repro file) and `out`.profile.json (the role it plays: this tool, these arguments)."""
     role = role_of(history)
-    schedule = Schedule(role=role, strikes=strikes(history, events_before_cut),
+    # the host came back after a while (a restart, a key), not at once: the replay waits the server's retry too
+    schedule = Schedule(role=role, strikes=strikes(history, events_before_cut), resume_after_retry=True,
                         elicitation=elicit if elicit in ("accept", "decline", "cancel") else "accept")
     profile_path = out.with_name(out.stem + ".profile.json")
     profile_path.write_text(json.dumps({"name": "faultline-call", "roles": {role: {"tool": tool, "arguments":

@@ -1,7 +1,7 @@
 """The acceptance of #19: `faultline call ... --state s.json --yes` killed with SIGKILL after its third progress
 notification, then `faultline call --resume s.json --yes`, delivers the rest of the progress and the result
 exactly once and exits 0 against the reference agents; against the `replay-skip-first` mutant the same exits 1
-naming http.resume.no-gaps. The agents take 0.15 s a step (--step-delay), so the kill lands mid-call."""
+naming http.resume.no-gaps (and its `--repro` file replays the failure). The agents take 0.15 s a step (--step-delay), so the kill lands mid-call."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ STEPS = 20
 PROGRESS = re.compile(r"^progress (\d+)/20\b", re.M)
 
 
-def killed_then_resumed(url: str, cwd: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
+def killed_then_resumed(url: str, cwd: Path, *resume_args: str) -> tuple[str, subprocess.CompletedProcess[str]]:
     first_out = cwd / "first.out"
     with open(first_out, "w") as out:
         first = subprocess.Popen([*FAULTLINE, "call", "--target", url, "long_running_agent", "--args",
@@ -34,7 +34,7 @@ def killed_then_resumed(url: str, cwd: Path) -> tuple[str, subprocess.CompletedP
                 first.kill()
             first.wait(10)
     assert first.returncode == -signal.SIGKILL
-    second = subprocess.run([*FAULTLINE, "call", "--resume", "s.json", "--yes"], cwd=cwd, capture_output=True,
+    second = subprocess.run([*FAULTLINE, "call", "--resume", "s.json", "--yes", *resume_args], cwd=cwd, capture_output=True,
                             text=True, timeout=120, stdin=subprocess.DEVNULL)
     return first_out.read_text(), second
 
@@ -54,9 +54,13 @@ def test_kill_9_then_resume_delivers_the_rest_exactly_once(agents, tmp_path: Pat
 
 def test_the_replay_skip_first_mutant_is_named(agents, tmp_path: Path) -> None:
     server = agents("--step-delay", "0.15", "--mutant", "replay-skip-first")
-    _, after = killed_then_resumed(server.url, tmp_path)
+    _, after = killed_then_resumed(server.url, tmp_path, "--repro", "r.json")
     assert after.returncode == 1, after.stdout + after.stderr
     assert re.search(r"FAIL\s+replay-no-gap\s+http.resume.no-gaps", after.stdout), after.stdout
+    # the call as a repro: `faultline replay` plays it again (the kill as a cut) and the gap is there again
+    replay = subprocess.run([*FAULTLINE, "replay", "r.json"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, stdin=subprocess.DEVNULL)
+    assert replay.returncode == 1 and "reproduces: http.resume.no-gaps" in replay.stdout, replay.stdout + replay.stderr
 
 
 @pytest.mark.parametrize("argv, message", [
