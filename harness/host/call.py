@@ -169,7 +169,8 @@ class HostRun:
     async def follow_task(self, client: RevisionClient, task_id: str, out: Any) -> Any:
         self.state.task_id = task_id
         self.save()
-        self.screen.say(f"the server runs the call as task {task_id}: following it to its end")
+        if out is not None:
+            self.screen.say(f"the server runs the call as task {task_id}: following it to its end")
         if client.revision.traits.tasks_extension:
             final = await tasks.follow(client, task_id, self.opts.deadline)
             self.screen.say(f"task {task_id}: {(final or {}).get('status', 'no final status')}")
@@ -278,7 +279,7 @@ async def new_call(target: Target, opts: CallOptions) -> int:
     await target.start()
     try:
         st = HostState(target=target.url, upstream=target.url, revision=opts.revision.value, tool=opts.tool or "",
-                       arguments={}, history=str(path.resolve()), progress_token=TOKEN)
+                       arguments={}, history=str(path.resolve()), progress_token=TOKEN, extra={"task": opts.task})
         run = HostRun(opts, st)
         run.history.append(Meta(scenario="call", revision=opts.revision.value, target=target.description or target.url,
                                 profile="", params={"through_proxy": opts.through_proxy}))
@@ -321,6 +322,7 @@ async def resume_call(path: Path, opts: CallOptions, target: str | None) -> int:
     records = load_history(Path(st.history))
     opts.state = path
     opts.revision = Revision(st.revision)
+    opts.task = opts.task or bool(st.extra.get("task")) or st.task_id is not None  # the capability it declared
     run = HostRun(opts, st, records)
     if st.done:
         run.screen.say(f"the call of {st.tool} in {path} had already finished")
@@ -338,7 +340,7 @@ async def resume_call(path: Path, opts: CallOptions, target: str | None) -> int:
         if st.done:
             out = None
         elif st.task_id:
-            run.screen.say(f"re-polling task {st.task_id}")
+            run.screen.say(f"re-polling task {st.task_id} to its end")
             out = await run.follow_task(client, st.task_id, None)
         elif client.revision.traits.resumable and st.stream and st.last_event_id:
             run.screen.say(f"resuming {st.tool} (request {st.rpc_id}, session {st.session_id}) from event "

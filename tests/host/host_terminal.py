@@ -65,7 +65,8 @@ class Tmux:
 
     def __init__(self, command: list[str], cwd: Path) -> None:
         self.socket = f"faultline-call-{os.getpid()}-{next(_sockets)}"
-        line = " ".join(_quote(c) for c in command) + '; echo "EXIT=$?"'
+        # the shell outlives a Ctrl-C meant for the command (a trap with a command is reset in the child)
+        line = "trap true INT; " + " ".join(_quote(c) for c in command) + '; echo "EXIT=$?"'
         self._tmux("new-session", "-d", "-x", "200", "-y", "60", "-c", str(cwd), "sh", "-c", line)
         self._tmux("set-option", "-t", "0", "remain-on-exit", "on")
 

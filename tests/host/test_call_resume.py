@@ -63,6 +63,28 @@ def test_the_replay_skip_first_mutant_is_named(agents, tmp_path: Path) -> None:
     assert replay.returncode == 1 and "reproduces: http.resume.no-gaps" in replay.stdout, replay.stdout + replay.stderr
 
 
+def test_a_task_is_re_polled_after_a_kill_at_2026(agents, tmp_path: Path) -> None:
+    server = agents()
+    log = tmp_path / "first.out"
+    with open(log, "w") as out:
+        first = subprocess.Popen([*FAULTLINE, "call", "--target", server.url, "--revision", "2026-07-28", "--task",
+                                  "long_running_agent", "--args", json.dumps({"steps": STEPS, "step_ms": 150}),
+                                  "--state", "s.json", "--yes"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: "runs the call as task" in log.read_text(), 60, "the task's id")
+            first.send_signal(signal.SIGKILL)
+        finally:
+            first.kill()
+            first.wait(10)
+    task_id = json.loads((tmp_path / "s.json").read_text())["task_id"]
+    after = subprocess.run([*FAULTLINE, "call", "--resume", "s.json", "--yes"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert f"re-polling task {task_id}" in after.stdout and f"task {task_id}: completed" in after.stdout
+    assert after.stdout.count("result: Completed 20 steps.") == 1, after.stdout
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--resume", "missing.json"], "no such state file"),
     (["--target", "http://127.0.0.1:9/mcp", "t", "--args", "{nope"], "--args: not JSON"),

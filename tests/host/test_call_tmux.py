@@ -72,3 +72,19 @@ def test_a_cut_with_c_and_the_resume(agents, tmux, revision: str) -> None:
     assert screen.count("result: Completed 20 steps.") == 1, screen
     if revision == "2025-11-25":  # the resumed stream compared with an undisturbed twin
         assert re.search(r"PASS\s+replay-no-gap\s+http.resume.no-gaps", screen), screen
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_ctrl_c_then_resume_from_the_state_file(agents, tmux, revision: str) -> None:
+    server = agents("--step-delay", "0.15")
+    first = tmux(["--target", server.url, "--revision", revision, "long_running_agent", "--args", '{"steps": 20}',
+                  "--state", "s.json"])
+    first.wait_for(r"step 3/20")
+    first.send("C-c")
+    assert first.exit_code() == 130, first.screen()
+    again = tmux(["--resume", "s.json"])
+    how = r"resuming long_running_agent \(request \d+, session \w+\) from event" if revision == "2025-11-25" else \
+        r"this revision has no Last-Event-ID \(a closed response stream cancels the call\): re-issuing the call"
+    again.wait_for(how)
+    assert again.exit_code(90) == 0, again.screen()
+    assert again.screen().count("result: Completed 20 steps.") == 1, again.screen()
