@@ -88,3 +88,19 @@ def test_ctrl_c_then_resume_from_the_state_file(agents, tmux, revision: str) -> 
     again.wait_for(how)
     assert again.exit_code(90) == 0, again.screen()
     assert again.screen().count("result: Completed 20 steps.") == 1, again.screen()
+
+
+def test_keys_latency_down_and_up(agents, tmux) -> None:
+    server = agents("--step-delay", "0.15")
+    t = tmux(["--target", server.url, "--through-proxy", "long_running_agent", "--args", '{"steps": 20}'])
+    t.wait_for(r"step 2/20")
+    t.send("l")
+    t.wait_for(r"\[l\] latency on \(500 ms\)")
+    t.send("d")
+    t.wait_for(r"\[d\] network down \(u brings it up\)")
+    t.wait_for(r"the network is down: waiting for it to come up \(u\)")
+    t.send("u")
+    t.wait_for(r"\[u\] network up")
+    assert t.exit_code(90) == 0, t.screen()
+    screen = t.screen()
+    assert screen.count("result: Completed 20 steps.") == 1 and "resuming from event" in screen, screen
