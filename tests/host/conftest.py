@@ -10,17 +10,20 @@ import pytest
 from host_terminal import FAULTLINE, TMUX, Agents, Tmux
 
 
-@pytest.fixture
-def agents(tmp_path: Path) -> Iterator[Callable[..., Agents]]:
-    started: list[Agents] = []
+@pytest.fixture(scope="session")
+def agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Agents]]:
+    """`agents(*flags)`: the reference agents started with those flags, one server per set of flags for the
+    session (every call makes its own bookings, reports and sessions: the tests share nothing else)."""
+    started: dict[tuple[str, ...], Agents] = {}
+    logs = tmp_path_factory.mktemp("agents")
 
     def start(*args: str) -> Agents:
-        a = Agents(tmp_path / f"agents-{len(started)}.log", *args)
-        started.append(a)
-        return a
+        if args not in started:
+            started[args] = Agents(logs / f"agents-{len(started)}.log", *args)
+        return started[args]
 
     yield start
-    for a in started:
+    for a in started.values():
         a.stop()
 
 
