@@ -100,6 +100,8 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / self.socket).unlink(missing_ok=True)  # the socket file a killed server leaves
 
 
 def _quote(arg: str) -> str:
