@@ -74,6 +74,8 @@ REFERENCE = Profile(
         "resource": Role("travel_agent", {"destination": "Bergen"}),
         "task": Role("long_running_agent", {"steps": 4, "step_ms": 400}),
         "task_input": Role("travel_agent", {"destination": "Tromsø"}),
+        "rounds": Role("travel_agent", {"destination": "Lisbon"}),
+        "list_change": Role("catalogue_agent", {}),
     },
     restartable=True,
 )
@@ -86,6 +88,9 @@ CONFORMANCE_FIXTURES = Profile(  # the official suite's fixture tools (official-
         "server_close": Role("test_reconnection", {}),  # closes its own SSE stream, then completes
         "elicitation": Role("test_elicitation", {"message": "Please provide your information"}),
         "sampling": Role("test_sampling", {"prompt": "Test prompt for sampling"}),
+        # 2026-07-28 (0.2 fixtures): two elicitation rounds with a requestState; a tool that toggles a tool
+        "rounds": Role("test_input_required_result_multi_round", {}),
+        "list_change": Role("test_trigger_tool_change", {}),
     },
     restartable=False,
 )

@@ -205,5 +205,10 @@ class Behaviour:
         """A 2025 task's elicitation/sampling request as sent on tasks/result (with its related-task _meta)."""
         return wire
 
+    # --- 2026 results (rounds.py) -----------------------------------------------------------------------
+    def result_as_sent(self, method: str, params: Any, result: dict[str, Any]) -> dict[str, Any]:
+        """A 2026 request's result as it goes on the wire (clean: as the handler and the SDK shaped it)."""
+        return result
+
 
 HOOKS: frozenset[str] = frozenset(n for n, v in vars(Behaviour).items() if callable(v) and not n.startswith("_"))

@@ -3,6 +3,7 @@
 from scenarios.library import (  # noqa: F401
     interaction,
     isolation,
+    lists,
     mrtr,
     network,
     resources,
