@@ -261,3 +261,37 @@ def mrtr_missing_input(d: Derived, out: Outcome) -> Verdict:
                         f"extra {', '.join(extra)} got {error}: unknown input responses are to be ignored", wit)
     return out.ok(f"{probes} retry(ies) with missing or extra input responses, none refused") if probes else \
         out.unseen("no retry left out an asked input response or added an unknown one")
+
+
+def _without_meta(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k != "_meta"}
+
+
+@check("mrtr-resend", requirement="harness.mrtr.resend", revisions=R26, level="implied (SHOULD)",
+       spec=f"{MRTR} § Basic Workflow: the requests in each step are completely independent: the server processing "
+            "the retry does not need any information beyond what is directly present in the retry request; "
+            "2026-07-28_basic_patterns_cancellation.mdx § Transport-Specific Cancellation: Closing the SSE response "
+            "stream is the cancellation signal. The server MUST treat a client disconnect as cancellation of that "
+            "request.")
+def mrtr_resend(d: Derived, out: Outcome) -> Verdict:
+    """A retry whose first copy got no response (the client closed its stream: a cancellation; or the network
+    lost it) and that the client sends again unchanged (new id, same inputResponses and requestState) is served
+    as the first copy would have been: not refused with a JSON-RPC error, as if the lost copy had used it up."""
+    lost = [c for c in d.calls if c.method in ROUND_METHODS and d.response_of(c) is None and d.abandoned(c)
+            and ("requestState" in c.params or "inputResponses" in c.params) and _malformed(c.params) is None]
+    resent = 0
+    for first in lost:
+        again = next((c for c in d.calls if c.request.seq > first.request.seq and c.method == first.method
+                      and _without_meta(c.params) == _without_meta(first.params)), None)
+        resp = d.response_of(again) if again is not None else None
+        if again is None or resp is None:
+            continue
+        resent += 1
+        if "error" in resp:
+            how = "its stream was closed (a cancellation)" if d.closed_by_client(first.xs[-1]) else "it was lost"
+            return out.fail(f"a retry of {first.params.get('name', first.method)!r} re-sent unchanged after {how} "
+                            f"was refused: JSON-RPC error {(resp.get('error') or {}).get('code')} "
+                            f"{(resp.get('error') or {}).get('message', '')!r}",
+                            [first.request.seq, again.request.seq, d.response_seq(again) or 0])
+    return out.ok(f"{resent} retry(ies) re-sent after a cancellation or a loss, each served") if resent else \
+        out.unseen("no retry was re-sent after its first copy went unanswered")

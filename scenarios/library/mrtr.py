@@ -70,6 +70,7 @@ def _answers(round_: JSON, answers: Answers) -> dict[str, Any]:
 
 
 ROUND_CHECKS = ("rpc.result-type", "mrtr.allowed-methods", "mrtr.shape", "mrtr.sse-last")
+RESEND_CHECKS = ROUND_CHECKS + ("http.post.eventually-response", "harness.mrtr.resend")
 
 
 @scenario("mrtr-rounds", "server/discover, tools/list, then the rounds tool answered round after round to its "
@@ -122,7 +123,7 @@ async def mrtr_round_cancelled(ctx: ScenarioContext) -> None:
 @scenario("mrtr-retry-cut", "Answer the rounds tool's first round, close the retry's stream after its first "
           "event (a cancellation of the retry), then re-send the same retry (same inputResponses and "
           "requestState, a new request id): it must be answered, with a result or another round.",
-          revisions=R2026, roles=(ROUNDS,), checks=ROUND_CHECKS + ("http.post.eventually-response",),
+          revisions=R2026, roles=(ROUNDS,), checks=RESEND_CHECKS,
           tags=("stateless", "mrtr", "faults"))
 async def mrtr_retry_cut(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ROUNDS)
@@ -138,7 +139,7 @@ async def mrtr_retry_cut(ctx: ScenarioContext) -> None:
 @scenario("mrtr-retry-after-outage", "Answer the rounds tool's first round, take the network down, send the "
           "retry (it cannot arrive), bring the network back and send the same retry again: the round's "
           "requestState still works and the retry is answered.",
-          revisions=R2026, roles=(ROUNDS,), checks=ROUND_CHECKS + ("http.post.eventually-response",),
+          revisions=R2026, roles=(ROUNDS,), checks=RESEND_CHECKS,
           tags=("stateless", "mrtr", "faults"))
 async def mrtr_retry_after_outage(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ROUNDS)
