@@ -69,6 +69,14 @@ def _answers(round_: JSON, answers: Answers) -> dict[str, Any]:
     return out
 
 
+async def _answered_retry(ctx: ScenarioContext, c: Client) -> dict[str, Any]:
+    """Open, run the rounds tool's first round; the retry that answers it (the client's scripted answers)."""
+    tool, args = ctx.role(ROUNDS)
+    await c.open()
+    first = await _first_round(ctx, c, tool, args, "first")
+    return _retry(tool, args, first, _answers(first, Answers()))
+
+
 ROUND_CHECKS = ("rpc.result-type", "mrtr.allowed-methods", "mrtr.shape", "mrtr.sse-last")
 RESEND_CHECKS = ROUND_CHECKS + ("http.post.eventually-response", "harness.mrtr.resend")
 
@@ -126,11 +134,8 @@ async def mrtr_round_cancelled(ctx: ScenarioContext) -> None:
           revisions=R2026, roles=(ROUNDS,), checks=RESEND_CHECKS,
           tags=("stateless", "mrtr", "faults"))
 async def mrtr_retry_cut(ctx: ScenarioContext) -> None:
-    tool, args = ctx.role(ROUNDS)
     async with ctx.client("A") as c:
-        await c.open()
-        first = await _first_round(ctx, c, tool, args, "first")
-        retry = _retry(tool, args, first, _answers(first, Answers()))
+        retry = await _answered_retry(ctx, c)
         await c.call("tools/call", retry, progress_token="cut-retry", cut_after=1, deadline=ctx.deadline(15))
         ctx.note("re-send the cancelled retry with a new request id")
         await c.call("tools/call", retry, progress_token="retry-again", deadline=ctx.deadline(15))
@@ -142,11 +147,8 @@ async def mrtr_retry_cut(ctx: ScenarioContext) -> None:
           revisions=R2026, roles=(ROUNDS,), checks=RESEND_CHECKS,
           tags=("stateless", "mrtr", "faults"))
 async def mrtr_retry_after_outage(ctx: ScenarioContext) -> None:
-    tool, args = ctx.role(ROUNDS)
     async with ctx.client("A") as c:
-        await c.open()
-        first = await _first_round(ctx, c, tool, args, "first")
-        retry = _retry(tool, args, first, _answers(first, Answers()))
+        retry = await _answered_retry(ctx, c)
         await ctx.network(False)
         try:
             await c.call("tools/call", retry, deadline=ctx.deadline(3))
