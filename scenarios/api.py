@@ -56,7 +56,7 @@ ROLES: dict[str, str] = {
           "'step k/N' lets the restart scenarios kill it at each step",
     TASK_INPUT: "runs as a task and asks the user a form elicitation while it runs (status input_required)",
     ROUNDS: "2026-07-28: answers its call with an InputRequiredResult (a form elicitation, with a requestState), "
-            "asks again while an answer is missing, and completes once answered",
+            "asks again while an answer is missing, and completes once answered (default: the elicitation role)",
     LIST_CHANGE: "each call adds or removes a tool (tools/list changes) and announces it "
                  "(notifications/tools/list_changed to listeners)",
 }
