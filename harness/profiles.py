@@ -24,7 +24,7 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.yamlfile import load_yaml_file
-from scenarios.api import ROLES
+from scenarios.api import ELICIT, ROLES, ROUNDS
 
 PROFILE_KEYS = ("name", "restartable", "roles")
 ROLE_KEYS = ("tool", "arguments")
@@ -48,7 +48,10 @@ class Profile:
     origin: str = ""  # where the roles came from, for the reasons the runner prints
 
     def role(self, name: str) -> Role | None:
-        return self.roles.get(name)
+        """The role's tool; `rounds` falls back to `elicitation`, whose 2026-07-28 form is an input_required round
+        (a profile names `rounds` only where its elicitation tool does not answer so at 2026-07-28)."""
+        found = self.roles.get(name)
+        return found if found is not None or name != ROUNDS else self.roles.get(ELICIT)
 
     @property
     def tools(self) -> set[str]:
@@ -74,6 +77,7 @@ REFERENCE = Profile(
         "resource": Role("travel_agent", {"destination": "Bergen"}),
         "task": Role("long_running_agent", {"steps": 4, "step_ms": 400}),
         "task_input": Role("travel_agent", {"destination": "Tromsø"}),
+        "list_change": Role("catalogue_agent", {}),
     },
     restartable=True,
 )
@@ -86,6 +90,9 @@ CONFORMANCE_FIXTURES = Profile(  # the official suite's fixture tools (official-
         "server_close": Role("test_reconnection", {}),  # closes its own SSE stream, then completes
         "elicitation": Role("test_elicitation", {"message": "Please provide your information"}),
         "sampling": Role("test_sampling", {"prompt": "Test prompt for sampling"}),
+        # 2026-07-28 (0.2 fixtures): two elicitation rounds with a requestState; a tool that toggles a tool
+        "rounds": Role("test_input_required_result_multi_round", {}),
+        "list_change": Role("test_trigger_tool_change", {}),
     },
     restartable=False,
 )

@@ -211,6 +211,11 @@ class Behaviour:
         up (the SDK then sends notifications/cancelled) and cancels the booking; None waits for ever."""
         return ELICITATION_TIMEOUT
 
+    # --- 2026 results (rounds.py) -----------------------------------------------------------------------
+    def result_as_sent(self, method: str, params: Any, result: dict[str, Any]) -> dict[str, Any]:
+        """A 2026 request's result as it goes on the wire (clean: as the handler and the SDK shaped it)."""
+        return result
+
 
 ELICITATION_TIMEOUT = 6.0  # a lost answer ends the wait: longer than a scenario's user takes on a clean server
 # (Answers.before), shorter than a client's read timeout (10 s) on the silent stream

@@ -4,6 +4,7 @@
 `requestState` an opaque string echoed back. A request carrying either with another JSON type
 (`null`, a number, a list) is not a retry the server can read: it is answered with JSON-RPC error
 -32602 (Invalid params), never taken for a first round (which would ask the user again) or completed.
+Every 2026 result then passes `Behaviour.result_as_sent` (the mutants' way to change a result's wire shape).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def round_guard(behaviour: Behaviour) -> Any:
             problem = malformed_round(ctx.params)
             if problem is not None:
                 raise MCPError(INVALID_PARAMS, f"Invalid params: {problem}")
-        return await call_next(ctx)
+        result = await call_next(ctx)
+        if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS and isinstance(result, dict):
+            return behaviour.result_as_sent(ctx.method, ctx.params, result)
+        return result
 
     return guard

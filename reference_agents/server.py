@@ -37,7 +37,15 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reference_agents import conformance_fixtures, long_running, research, resources, task_bodies, travel
+from reference_agents import (
+    catalogue,
+    conformance_fixtures,
+    long_running,
+    research,
+    resources,
+    task_bodies,
+    travel,
+)
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, behaviour_for, check_mutant
 from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
@@ -85,6 +93,7 @@ def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
     travel.register(mcp, rt)
     research.register(mcp, rt)
     long_running.register(mcp, rt)
+    catalogue.register(mcp, rt)
 
     def read(kind: str, id: str) -> str:
         rec = rt.storage.get_record(kind, id)

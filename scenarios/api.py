@@ -36,6 +36,8 @@ EFFECT = "effect"  # a slow tool whose completed runs are counted in its result 
 TASK = "task"  # a task-capable tool with a deterministic result, reporting "step k/N" as it goes (tasks)
 TASK_INPUT = "task_input"  # a task-capable tool that needs the user's answer (a form elicitation) while it runs
 SERVER_CLOSE = "server_close"  # a tool whose server closes the SSE stream mid-way (SEP-1699 polling)
+ROUNDS = "rounds"  # 2026-07-28: answers with InputRequiredResult rounds (a form elicitation, a requestState)
+LIST_CHANGE = "list_change"  # each call adds or removes a tool (the tool list changes) and announces it
 
 # role -> what its tool must do (profile validation, `faultline discover`'s comments)
 ROLES: dict[str, str] = {
@@ -53,6 +55,10 @@ ROLES: dict[str, str] = {
     TASK: "runs as a task (execution.taskSupport optional or required) to a deterministic result; a statusMessage "
           "'step k/N' lets the restart scenarios kill it at each step",
     TASK_INPUT: "runs as a task and asks the user a form elicitation while it runs (status input_required)",
+    ROUNDS: "2026-07-28: answers its call with an InputRequiredResult (a form elicitation, with a requestState), "
+            "asks again while an answer is missing, and completes once answered (default: the elicitation role)",
+    LIST_CHANGE: "each call adds or removes a tool (tools/list changes) and announces it "
+                 "(notifications/tools/list_changed to listeners)",
 }
 
 class Event(Protocol):
@@ -346,7 +352,7 @@ def select(patterns: list[str] | None) -> list[Scenario]:
     return chosen
 
 
-__all__ = ["ALL", "EFFECT", "ELICIT", "LONG", "PROGRESS", "RESOURCE", "ROLES", "SAMPLE", "SERVER_CLOSE", "TASK",
-           "TASK_INPUT", "TASK_PROGRESS_GRACE", "TASK_TERMINAL", "JSON", "Answers", "Client", "Event", "NotApplicable", "Outcome", "Revision", "Scenario",
+__all__ = ["ALL", "EFFECT", "ELICIT", "LIST_CHANGE", "LONG", "PROGRESS", "RESOURCE", "ROLES", "ROUNDS", "SAMPLE",
+           "SERVER_CLOSE", "TASK", "TASK_INPUT", "TASK_PROGRESS_GRACE", "TASK_TERMINAL", "JSON", "Answers", "Client", "Event", "NotApplicable", "Outcome", "Revision", "Scenario",
            "ScenarioBody", "ScenarioContext", "SdkClient", "SdkOutcome", "Task", "Toxic", "all_scenarios",
            "scenario", "select"]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from harness.checks import (  # noqa: F401
     interaction,
     links,
+    lists,
     messages,
     mrtr,
     outcomes,

@@ -130,10 +130,10 @@ OFFICIAL_TO_FAULTLINE: dict[str, tuple[str, ...]] = {
     "sep-2575-server-sends-subscription-ack": ("subs.ack-first",),
     "sep-2575-server-tags-subscription-id": ("subs.id-on-every",),
     "sep-2575-server-honors-notification-filter": ("subs.filter",),
-    "sep-2575-server-sends-tools-list-changed-on-subscription": NOT_COVERED,
+    "sep-2575-server-sends-tools-list-changed-on-subscription": ("tools.list-changed",),  # both SHOULD, on listen
     "sep-2575-server-sends-prompts-list-changed-on-subscription": NOT_COVERED,
     # --- 2026-07-28 multi-round-trip requests (SEP-2322) -----------------------------------------------
-    "sep-2322-result-type-included": NOT_COVERED,
+    "sep-2322-result-type-included": ("rpc.result-type",),  # Faultline: every result, every method
     "sep-2322-elicitation-incomplete": ("elicit.form.params",),
     "sep-2322-elicitation-complete": NOT_COVERED,
     "sep-2322-sampling-incomplete": NOT_COVERED,
@@ -149,13 +149,13 @@ OFFICIAL_TO_FAULTLINE: dict[str, tuple[str, ...]] = {
     "sep-2322-request-state-complete": NOT_COVERED,
     "sep-2322-reject-tampered-state": ("mrtr.state.integrity",),
     "sep-2322-respect-client-capabilities": ("mrtr.capability",),
-    "sep-2322-missing-response-rerequests": NOT_COVERED,
-    "sep-2322-ignore-unexpected-params": NOT_COVERED,
+    "sep-2322-missing-response-rerequests": ("mrtr.missing-input",),  # both WARN: an error instead of a re-ask
+    "sep-2322-ignore-unexpected-params": ("mrtr.missing-input",),  # both WARN: an error for an unknown extra key
     "sep-2322-validate-input-responses": ("mrtr.validate-input",),
     "sep-2322-error-on-protocol-error": ("mrtr.validate-input",),  # Faultline is stricter: no re-ask either
     "sep-2322-non-tool-incomplete": NOT_COVERED,
     "sep-2322-non-tool-complete": NOT_COVERED,
-    "sep-2322-not-on-unsupported-requests": NOT_COVERED,
+    "sep-2322-not-on-unsupported-requests": ("mrtr.allowed-methods",),
     # --- 2026-07-28 tasks extension (SEP-2663; not scored by the suite) ---------------------------------
     "tasks-extension-advertised": NOT_COVERED,
     "tasks-per-request-meta-opt-in": NOT_COVERED,

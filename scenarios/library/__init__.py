@@ -5,6 +5,7 @@ from scenarios.library import (  # noqa: F401
     faults_upstream,
     interaction,
     isolation,
+    lists,
     mrtr,
     network,
     resources,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios.api import EFFECT, ELICIT, LONG, Answers, Outcome, Revision, ScenarioContext, scenario
+from scenarios.api import EFFECT, LONG, ROUNDS, Answers, Outcome, Revision, ScenarioContext, scenario
 
 R2026 = (Revision.R2026,)
 
@@ -42,9 +42,9 @@ async def reissue_after_cut(ctx: ScenarioContext) -> None:
 
 @scenario("mrtr-tampered-state", "Answer an InputRequiredResult round with a tampered requestState: "
           "the server must reject it, not act on it.",
-          revisions=R2026, roles=(ELICIT,), checks=("mrtr.state.integrity",), tags=("stateless", "mrtr"))
+          revisions=R2026, roles=(ROUNDS,), checks=("mrtr.state.integrity",), tags=("stateless", "mrtr"))
 async def mrtr_tampered_state(ctx: ScenarioContext) -> None:
-    tool, args = ctx.role(ELICIT)
+    tool, args = ctx.role(ROUNDS)
     answers = Answers(elicitation="accept", elicitation_content={"confirm": True})
     async with ctx.client("A", answers=answers) as c:
         await c.open()

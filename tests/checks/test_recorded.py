@@ -129,6 +129,20 @@ def test_server_request_on_2026_stream_fails():
     assert v.status == "FAIL"
 
 
+def test_message_after_input_required_on_its_sse_stream_fails():
+    def corrupt(rs):
+        rnd = _first(rs, SseEvent, lambda r: isinstance(r.message, dict)
+                     and (r.message.get("result") or {}).get("resultType") == "input_required")
+        late = copy.deepcopy(_first(rs, SseEvent, lambda r: r.x == rnd.x and "method" in (r.message or {})))
+        late.seq, late.n = rnd.seq + 1, rnd.n + 1
+        for r in rs:
+            if r.seq > rnd.seq:
+                r.seq += 1
+        rs.insert(rs.index(rnd) + 1, late)
+    v = verdict(_mutate("mrtr-rounds@2026-07-28", corrupt), "mrtr.sse-last")
+    assert v.status == "FAIL" and len(v.witness) == 2 and "notifications/progress" in v.message
+
+
 def test_missing_session_answered_200_warns():
     def corrupt(rs):
         req = _first(rs, Request, lambda r: r.purpose == "missing-session")
@@ -192,7 +206,7 @@ def test_every_check_is_exercised_by_some_bad_history():
                    "mrtr.capability", "mrtr.state.integrity", "http.post.no-server-requests",
                    "http.session.missing-400", "http.post.eventually-response", "elicit.decline.2026",
                    "http.post.request-content-type", "harness.outcome.determinate", "resources.list-changed",
-                   "subs.id-on-every", "tools.resource-link.fetchable"}
+                   "subs.id-on-every", "tools.resource-link.fetchable", "mrtr.sse-last"}
     missing = {c.requirement for c in all_checks()} - fired - constructed
     assert not missing, missing
 

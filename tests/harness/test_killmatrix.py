@@ -21,10 +21,9 @@ BAD = Path(__file__).parent.parent / "fixtures" / "histories" / "bad"
 
 def test_every_registered_mutant_is_in_the_kill_matrix():
     assert set(EXPECTED) | set(UNCAUGHT) == set(REGISTRY) and not set(EXPECTED) & set(UNCAUGHT)
-    # a new uncaught mutant is a decision, not a default (issue 17: list-change-silent is killed by
-    # tests/official/test_official_fixtures_2026.py and by the official 0.2 suite until Faultline has a role that
-    # changes the tool or prompt list)
-    assert set(UNCAUGHT) == {"duplicate-id-accepted", "list-change-silent"}
+    # a new uncaught mutant is a decision, not a default (issue 17: list-change-silent is now killed by the
+    # list_change role's tools-list-changed scenario)
+    assert set(UNCAUGHT) == {"duplicate-id-accepted"}
     requirements = {c.requirement for c in all_checks()}
     scenarios = [s.name for s in all_scenarios()]
     for name, (expected, fragments) in EXPECTED.items():
