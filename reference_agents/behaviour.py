@@ -205,5 +205,18 @@ class Behaviour:
         """A 2025 task's elicitation/sampling request as sent on tasks/result (with its related-task _meta)."""
         return wire
 
+    # --- concurrency (event_store.py, long_running.py): what many sessions at once must not break -------
+    def wire_event_id(self, store: SessionEventStore, key: str, event: StoredEvent) -> str:
+        """The id a stored event goes out with: its own (the global sequence, its stream, its position)."""
+        return event.event_id
+
+    def persist_event(self, storage: Storage, event: StoredEvent) -> None:
+        """Store an event, whoever else appends at the same moment."""
+        storage.append(event)
+
+    async def tool_response(self, session: str | None, request_id: str, respond: Callable[[], Awaitable[T]]) -> T:
+        """long_running_agent's result: computed for this request of this session, never reused."""
+        return await respond()
+
 
 HOOKS: frozenset[str] = frozenset(n for n, v in vars(Behaviour).items() if callable(v) and not n.startswith("_"))
