@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from harness.profiles import Profile
 from harness.revisions import Revision
@@ -37,7 +37,7 @@ class Step:
     role: str
     cut_after: int = 0  # cut: events received before the harness cuts the stream
     toxic: tuple[str, dict[str, Any]] | None = None
-    stream: str = "downstream"
+    stream: Literal["upstream", "downstream"] = "downstream"
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Plan:
         role = self.role_for(action) or ""
         cut_after = rng.randint(1, 3)
         toxic = rng.choice(TOXICS)
-        stream = rng.choice(("downstream", "downstream", "upstream"))
+        stream: Literal["upstream", "downstream"] = rng.choice(("downstream", "downstream", "upstream"))
         if action == "cut":
             return Step(action, role, cut_after=cut_after)
         if action == "toxic":

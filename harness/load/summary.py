@@ -46,8 +46,8 @@ def summarize(shared: Shared, *, wall: float, seed: int, faults: float) -> tuple
     cross: list[Verdict] = [v for c, _, v in shared.verdicts if c == "(all)"]
     for v in cross:
         lines.append(f"    {v.status} {v.requirement} ({v.check}): {v.message[:240]}")
-    for path in shared.saved[:5]:
-        lines.append(f"  failing segment saved: {path} (faultline check {path})")
+    for path in sorted(shared.saved)[:6]:
+        lines.append(f"  segment saved: {path} (faultline check {path})")
     failed = f.fails + sum(v.status == "FAIL" for v in cross)
     lines.append(f"load: {'FAIL' if failed else 'no FAIL'}"
                  + (f" ({failed} FAIL verdict(s))" if failed else

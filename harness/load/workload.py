@@ -28,7 +28,7 @@ from harness.proxy.client import ProxyClient
 from harness.revisions import Revision
 
 KEEP = ("FAIL", "WARN", "ERROR")
-MAX_SAVED = 20  # failing segments saved per run
+MAX_SAVED = (20, 5, 5)  # segments saved per run whose worst verdict is FAIL, WARN, ERROR
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Shared:
     verdicts: list[tuple[str, int, Verdict]] = field(default_factory=list)  # (client, segment, verdict)
     digests: list[Digest] = field(default_factory=list)
     saved: list[Path] = field(default_factory=list)
+    saved_count: list[int] = field(default_factory=lambda: [0, 0, 0])
     epoch: int = 0  # server restarts so far
     live: list[LoadClient] = field(default_factory=list)
 
@@ -87,14 +88,18 @@ class LoadClient:
     def _close_segment(self, client: RevisionClient) -> None:
         h, shared = self.history, self.shared
         scenario = f"load:{self.name}#{self.segment}"
-        for v in run_checks(h, scenario=scenario):
-            if v.status in KEEP:
-                shared.verdicts.append((self.name, self.segment, v))
-                shared.figures.fails += v.status == "FAIL"
-                shared.figures.warns += v.status == "WARN"
-                shared.figures.errors += v.status == "ERROR"
-                if v.status == "FAIL" and shared.out_dir is not None and len(shared.saved) < MAX_SAVED:
-                    shared.saved.append(h.save(shared.out_dir / "histories" / f"{self.name}-{self.segment}.jsonl"))
+        kept = [v for v in run_checks(h, scenario=scenario) if v.status in KEEP]
+        for v in kept:
+            h.append(v.model_copy())
+            shared.verdicts.append((self.name, self.segment, v))
+            shared.figures.fails += v.status == "FAIL"
+            shared.figures.warns += v.status == "WARN"
+            shared.figures.errors += v.status == "ERROR"
+        worst = min((KEEP.index(v.status) for v in kept), default=None)
+        if worst is not None and shared.out_dir is not None and shared.saved_count[worst] < MAX_SAVED[worst]:
+            shared.saved_count[worst] += 1
+            path = h.save(shared.out_dir / "histories" / f"{KEEP[worst]}-{self.name}-{self.segment}.jsonl")
+            shared.saved.append(path)
         shared.digests.append(digest(h, self.name, segment=self.segment, epoch=shared.epoch))
         shared.figures.segments += 1
         self.segment += 1

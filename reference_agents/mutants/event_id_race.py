@@ -34,4 +34,4 @@ MUTANT = Mutant(
     "event-id-race",
     "the event-id counter races: two streams of one session written at once get the same event id",
     hook="wire_event_id", behaviour=EventIdRace,
-    requirements=("http.sse.event-id-unique",), scenarios=("load",))
+    requirements=("http.sse.event-id-unique",), by_load=True)

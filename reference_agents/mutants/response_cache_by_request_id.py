@@ -28,4 +28,4 @@ MUTANT = Mutant(
     "response-cache-by-request-id",
     "long_running_agent results are cached by request id alone: a session gets another session's result",
     hook="tool_response", behaviour=ResponseCacheByRequestId,
-    requirements=("load.isolation",), scenarios=("load",))
+    requirements=("load.isolation",), by_load=True)

@@ -33,4 +33,4 @@ MUTANT = Mutant(
     "store-drops-concurrent-append",
     "the event store drops an event when two sessions append at once: a resume skips it",
     hook="persist_event", behaviour=StoreDropsConcurrentAppend,
-    requirements=("http.resume.no-gaps",), scenarios=("load",))
+    requirements=("http.resume.no-gaps",), by_load=True)
