@@ -85,11 +85,14 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
         async def kill_then_restart(at: float) -> None:
             await anyio.sleep(at)
             say(f"load: {figures.elapsed():.0f}s: SIGKILL of the target, then the same command again")
-            shared.restarted()
-            await rig.target.restart()
-            assert rig.proxy is not None
-            for name in names:
-                await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
+            shared.going_down()
+            try:
+                await rig.target.restart()
+                assert rig.proxy is not None
+                for name in names:
+                    await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
+            finally:
+                shared.back_up()
             say(f"load: {figures.elapsed():.0f}s: the target is back; the clients resume")
 
         async with anyio.create_task_group() as outer:

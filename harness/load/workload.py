@@ -19,7 +19,7 @@ from harness.client import tasks
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
 from harness.client.verbs import RevisionClient
-from harness.history import Fault, History, Meta, Record, Verdict
+from harness.history import Fault, History, Meta, Note, Record, Verdict
 from harness.load.digest import Digest, digest
 from harness.load.figures import CountingHistory, Figures
 from harness.load.plan import Plan, Step
@@ -47,6 +47,11 @@ class Shared:
     saved_count: list[int] = field(default_factory=lambda: [0, 0, 0])
     epoch: int = 0  # server restarts so far
     live: list[LoadClient] = field(default_factory=list)
+    up: anyio.Event | None = None  # set while the target serves (cleared during a restart)
+
+    async def wait_up(self) -> None:
+        if self.up is not None:
+            await self.up.wait()
 
     def harness_error(self, client: str, segment: int, message: str) -> None:
         self.figures.errors += 1
@@ -54,12 +59,18 @@ class Shared:
                                                        requirement="harness.load.step", revision=self.revision.value,
                                                        level="MUST", status="ERROR", message=message)))
 
-    def restarted(self) -> None:
-        """The target was killed and started again: every client's current segment records it."""
+    def going_down(self) -> None:
+        """The target is about to be killed and started again: the clients start no new step until it is back,
+        and every client's current segment records the restart (its checks do not blame the server for it)."""
+        self.up = anyio.Event()
         self.epoch += 1
         self.figures.restarts += 1
         for c in self.live:
             c.history.append(Fault(action="restart", detail="SIGKILL of the target, then the same command again"))
+
+    def back_up(self) -> None:
+        if self.up is not None:
+            self.up.set()
 
 
 class LoadClient:
@@ -73,6 +84,7 @@ class LoadClient:
         self.history: History = self._fresh([])
         self._init: list[Record] = []
         self._toxics = 0
+        self.epoch = 0  # the target restarts this client has caught up with
 
     # -- segments ---------------------------------------------------------------------------------------
     def _fresh(self, init: list[Record]) -> History:
@@ -121,6 +133,9 @@ class LoadClient:
                 self._offers_tasks = client.offers_tasks(opened)
                 self._close_segment(client)
                 while time.monotonic() < until:
+                    await shared.wait_up()
+                    if self.epoch != shared.epoch:
+                        await self._after_restart(client)
                     step = self.plan.next()
                     try:
                         with anyio.move_on_after(max(0.5, until - time.monotonic() + 30 * shared.time_scale)):
@@ -130,6 +145,20 @@ class LoadClient:
                     self._close_segment(client)
         finally:
             shared.live.remove(self)
+
+    async def _after_restart(self, client: RevisionClient) -> None:
+        """The first request after a restart is a ping: a session the restarted server no longer serves answers
+        404, and then the client MUST start a new session (2025-11-25 § Session Management), as it does here.
+        (Its broken streams were resumed by GET + Last-Event-ID already: the store kept them.)"""
+        self.epoch = self.shared.epoch
+        out = await client.served_request("ping-after-restart")
+        if out.status == 404 and self.shared.revision is Revision.R2025:
+            self.history.note("the session ended with the restart (404): a new session")
+            client.session_id = None
+            start = len(self.history.records)
+            await client.open()
+            self._init = [r for r in self.history.records[start:] if not isinstance(r, Note)]
+        self._close_segment(client)
 
     def _call(self, role: str) -> tuple[str, dict[str, Any], str]:
         """The role's tool and arguments (an effect job marked with this client), and a token of its own."""
@@ -141,6 +170,14 @@ class LoadClient:
         self.calls += 1
         return found.tool, args, f"{self.name}#{self.calls}"
 
+    async def _call_tool(self, client: RevisionClient, tool: str, args: dict[str, Any], token: str) -> None:
+        """The call to its end: a stream that broke before its response (a toxic, the target killed) is resumed
+        (2025-11-25: GET + Last-Event-ID) or re-issued (2026-07-28) once the target serves, as a client does."""
+        out = await client.call_tool(tool, args, progress_token=token)
+        if out.response is None and out.ended in ("reset", "error", "eof", "timeout"):
+            await self.shared.wait_up()
+            await client.recover(out, progress_token=token)
+
     async def do(self, client: RevisionClient, step: Step) -> None:
         h = self.history
         h.note(f"load step: {step.action}", action=step.action, role=step.role)
@@ -148,18 +185,20 @@ class LoadClient:
             async with anyio.create_task_group() as tg:
                 for _ in range(2):
                     tool, args, token = self._call(step.role)
-                    tg.start_soon(_call_tool, client, tool, args, token)
+                    tg.start_soon(self._call_tool, client, tool, args, token)
         elif step.action == "task":
             tool, args, token = self._call(step.role)
             if not self._offers_tasks:
-                await _call_tool(client, tool, args, token)
+                await self._call_tool(client, tool, args, token)
                 return
             _, task = await client.start_task(tool, args, progress_token=token, deadline=client.scaled(10))
             if task is not None:
                 await client.finish_task(str(task["taskId"]))
         elif step.action == "cut":
             tool, args, token = self._call(step.role)
-            await _call_tool(client, tool, args, token)  # the undisturbed twin the replay is held to
+            await self._call_tool(client, tool, args, token)  # the undisturbed twin the replay is held to
+            if self.epoch != self.shared.epoch:
+                return  # the target restarted meanwhile: this session is gone, the step ends here
             tool, args, token = self._call(step.role)
             out = await client.call_tool(tool, args, progress_token=token, cut_after=step.cut_after)
             await client.recover(out, progress_token=token)
@@ -171,20 +210,14 @@ class LoadClient:
                            toxic={"name": name, "type": kind, "attributes": attributes, "stream": step.stream}))
             try:
                 tool, args, token = self._call(step.role)
-                await _call_tool(client, tool, args, token)
+                await self._call_tool(client, tool, args, token)
             finally:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(5):
                     await self.proxy.remove_toxic(self.proxy_name, name)
                     h.append(Fault(action="remove", proxy=self.proxy_name, toxic={"name": name}))
         else:  # call, effect, answer: the role's call, answered by the scripted answers when it asks
             tool, args, token = self._call(step.role)
-            await _call_tool(client, tool, args, token)
+            await self._call_tool(client, tool, args, token)
 
 
-async def _call_tool(client: RevisionClient, tool: str, args: dict[str, Any], token: str) -> None:
-    """The call to its end: a stream that broke before its response (a toxic, the target killed) is resumed
-    (2025-11-25: GET + Last-Event-ID) or re-issued (2026-07-28), as a client does."""
-    out = await client.call_tool(tool, args, progress_token=token)
-    if out.response is None and out.ended in ("reset", "error", "eof", "timeout"):
-        await client.recover(out, progress_token=token)
 
