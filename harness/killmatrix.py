@@ -134,6 +134,8 @@ async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, ev
     """The clean row, then one row per mutant; a line as each row starts and ends (with what is left), and
     a heartbeat line whenever `every` seconds pass without one (`out`: default stdout)."""
     now = Now()
+    # a shortened matrix (time scale < 1, the test suite's) shortens the load rows too, never under half
+    load_duration *= min(1.0, max(0.5, time_scale))
     with Heartbeat(now.status, every=every, stream=out) as hb:
         how = "per mutant only the scenarios that exercise it (--quick)" if quick else "every scenario per mutant"
         hb.say(f"kill matrix: the clean agents, then {len(mutants)} mutant(s), {how}, both revisions")

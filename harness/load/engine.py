@@ -82,18 +82,25 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
                 await anyio.sleep(config.every)
                 say(figures.line())
 
+        async def repoint(name: str) -> None:
+            assert rig.proxy is not None
+            await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
+
         async def kill_then_restart(at: float) -> None:
             await anyio.sleep(at)
             say(f"load: {figures.elapsed():.0f}s: SIGKILL of the target, then the same command again")
             shared.going_down()
+            began = time.monotonic()
             try:
                 await rig.target.restart()
-                assert rig.proxy is not None
-                for name in names:
-                    await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
+                served = time.monotonic() - began
+                async with anyio.create_task_group() as tg:  # each listener restarts on its own (~1 s at worst)
+                    for name in names:
+                        tg.start_soon(repoint, name)
             finally:
                 shared.back_up()
-            say(f"load: {figures.elapsed():.0f}s: the target is back; the clients resume")
+            say(f"load: {figures.elapsed():.0f}s: the target is back (it served again {served:.1f}s after the kill, "
+                f"the proxies {time.monotonic() - began - served:.1f}s later); the clients resume")
 
         async with anyio.create_task_group() as outer:
             outer.start_soon(live)
