@@ -66,6 +66,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kill-at", type=positive_float, default=None, metavar="S",
                    help="with --spawn: SIGKILL the target S seconds in and start it again; nothing acknowledged may "
                         "be lost (sessions go on, streams resume)")
+    p.add_argument("--fail-fast", action="store_true",
+                   help="end the run at the first FAIL (the cross-client checks then judge what was recorded)")
     p.add_argument("--proxy", type=proxy_spec, default="embedded", help="embedded (default) or a Toxiproxy API URL")
     p.add_argument("--time-scale", type=positive_float, default=1.0, help="multiply every deadline (default 1)")
     p.add_argument("--every", type=positive_float, default=5.0, metavar="S",
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     target = make_target(args)
     config = LoadConfig(clients=args.clients, duration=args.duration, faults=args.faults, seed=args.seed,
                         revision=args.revision, proxy=args.proxy, time_scale=args.time_scale, kill_at=args.kill_at,
-                        every=args.every, out_dir=args.out)
+                        every=args.every, out_dir=args.out, fail_fast=args.fail_fast)
     started = time.monotonic()
     shared = anyio.run(lambda: run_load(target, load_profile(args.profile), config))
     lines, code = summarize(shared, wall=time.monotonic() - started, seed=args.seed, faults=args.faults)

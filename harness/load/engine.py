@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
+import anyio.abc
 
 from harness.errors import UsageError
 from harness.load.checks import run_load_checks
@@ -41,6 +42,7 @@ class LoadConfig:
     time_scale: float = 1.0
     kill_at: float | None = None
     every: float = 5.0  # seconds between live lines
+    fail_fast: bool = False  # end the run at the first FAIL of a client's segment
     out_dir: Path | None = None
 
 
@@ -58,7 +60,7 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             raise UsageError(f"the target does not speak {config.revision.value}: {why}")
         resolved = rig.config.profile
         shared = Shared(figures, config.revision, resolved, target.description or target.url,
-                        time_scale=config.time_scale, out_dir=config.out_dir)
+                        time_scale=config.time_scale, out_dir=config.out_dir, failed=anyio.Event())
         plans = [Plan(config.seed, i, resolved, config.revision, config.faults) for i in range(config.clients)]
         if not plans or not plans[0].playable:
             raise UsageError(f"profile {resolved.name!r} has none of the roles the load mixes "
@@ -81,6 +83,12 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             while True:
                 await anyio.sleep(config.every)
                 say(figures.line())
+
+        async def stop_at_first_fail(tg: anyio.abc.TaskGroup) -> None:
+            assert shared.failed is not None
+            await shared.failed.wait()
+            say(f"load: {figures.elapsed():.0f}s: a FAIL (--fail-fast): the clients stop")
+            tg.cancel_scope.cancel()
 
         async def repoint(name: str) -> None:
             assert rig.proxy is not None
@@ -109,6 +117,9 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             async with anyio.create_task_group() as tg:
                 for i, c in enumerate(clients):
                     tg.start_soon(start, c, START_SPREAD_S * i / max(1, config.clients))
+                if config.fail_fast:
+                    tg.start_soon(stop_at_first_fail, tg)
+            figures.ended = time.monotonic()
             outer.cancel_scope.cancel()
         figures.sample_fds()
         shared.verdicts.extend(("(all)", -1, v) for v in run_load_checks(shared.digests, config.revision.value))

@@ -64,6 +64,7 @@ class Figures:
     clients: int = 0
     duration: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    ended: float | None = None  # when the last client stopped
     calls: int = 0  # tools/call and every other JSON-RPC request a client sent (not answers, not resumes)
     resumes: int = 0
     events: int = 0  # SSE events received
@@ -79,7 +80,7 @@ class Figures:
     _open_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (history id, x) -> last arrival
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return (self.ended if self.ended is not None else time.monotonic()) - self.started
 
     def rate(self, n: int) -> float:
         return n / max(self.elapsed(), 1e-9)

@@ -29,8 +29,9 @@ def figures_lines(f: Figures) -> list[str]:
 
 def summarize(shared: Shared, *, wall: float, seed: int, faults: float) -> tuple[list[str], int]:
     f = shared.figures
-    lines = [f"load: {f.clients} clients for {wall:.0f}s against {shared.target} (revision {shared.revision.value}, "
-             f"profile {shared.profile.name}, seed {seed}, faults {faults:g})"]
+    lines = [f"load: {f.clients} clients for {f.elapsed():.0f}s ({wall:.0f}s with start-up and the last steps' end) "
+             f"against {shared.target} (revision {shared.revision.value}, profile {shared.profile.name}, seed {seed}, "
+             f"faults {faults:g})"]
     lines += figures_lines(f)
     per_client = [(c, s, v) for c, s, v in shared.verdicts if c != "(all)"]
     groups: Counter[tuple[str, str]] = Counter((v.status, v.requirement) for _, _, v in per_client)

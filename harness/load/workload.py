@@ -48,6 +48,7 @@ class Shared:
     epoch: int = 0  # server restarts so far
     live: list[LoadClient] = field(default_factory=list)
     up: anyio.Event | None = None  # set while the target serves (cleared during a restart)
+    failed: anyio.Event | None = None  # set at the first FAIL (made by the engine, on its event loop)
 
     async def wait_up(self) -> None:
         if self.up is not None:
@@ -105,6 +106,8 @@ class LoadClient:
             h.append(v.model_copy())
             shared.verdicts.append((self.name, self.segment, v))
             shared.figures.fails += v.status == "FAIL"
+            if v.status == "FAIL" and shared.failed is not None:
+                shared.failed.set()
             shared.figures.warns += v.status == "WARN"
             shared.figures.errors += v.status == "ERROR"
         worst = min((KEEP.index(v.status) for v in kept), default=None)
@@ -121,7 +124,9 @@ class LoadClient:
     # -- the run ------------------------------------------------------------------------------------------
     async def run(self, until: float) -> None:
         shared = self.shared
-        caps = tasks.with_tasks() if self.plan.role_for("task") else None
+        # tasks only where the plan has a task step (2025-11-25: `params.task` per call); a 2026 client declaring the
+        # tasks extension would get a task for every task-capable call
+        caps = tasks.with_tasks() if self.plan.role_for("task") and shared.revision is Revision.R2025 else None
         client = wire_client(self.base_url, self.history, revision=shared.revision, client=self.name,
                              answers=Answers(), capabilities=caps, tasks=caps is not None,
                              timeout=10.0 * shared.time_scale, time_scale=shared.time_scale)
