@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -20,24 +22,21 @@ from harness.revisions import Revision
 MAX_CLIENTS = 1000
 
 
-def clients_count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of clients, not {text!r}") from None
-    if not 1 <= n <= MAX_CLIENTS:
-        raise argparse.ArgumentTypeError(f"--clients is 1..{MAX_CLIENTS}, not {n}")
-    return n
+def _ranged(cast: type[int] | type[float], low: float, high: float, flag: str, noun: str) -> Callable[[str], Any]:
+    """An argparse `type=`: `cast(text)` within low..high, else one line naming the flag."""
+    def parse(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, not {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{flag} is {noun} ({low:g}..{high:g}), not {value:g}")
+        return value
+    return parse
 
 
-def fault_rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a rate between 0 and 1, not {text!r}") from None
-    if not 0 <= rate <= 1:
-        raise argparse.ArgumentTypeError(f"--faults is a rate between 0 and 1, not {rate:g}")
-    return rate
+clients_count = _ranged(int, 1, MAX_CLIENTS, "--clients", "a whole number of clients")
+fault_rate = _ranged(float, 0, 1, "--faults", "a rate between 0 and 1")
 
 
 def one_revision(text: str) -> Revision:

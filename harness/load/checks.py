@@ -60,8 +60,9 @@ def isolation(digests: Sequence[Digest], out: Outcome) -> Verdict:
         else out.unseen("no client-marked message (progress token or effect job) was received")
 
 
-def _epochs(digests: Sequence[Digest]) -> dict[tuple[str, str, int], list[tuple[int, int, int, int]]]:
-    """(client, job, epoch) -> [(segment, order, count, seq)] of effect counts outside restart segments."""
+def _runs(digests: Sequence[Digest]) -> list[tuple[str, str, list[tuple[int, int, int, int]]]]:
+    """(client, job, [(segment, order, count, seq)] in call order) per client, job and server process (epoch),
+    of the effect counts outside restart segments."""
     runs: dict[tuple[str, str, int], list[tuple[int, int, int, int]]] = defaultdict(list)
     for d in digests:
         if d.restarts:
@@ -69,7 +70,7 @@ def _epochs(digests: Sequence[Digest]) -> dict[tuple[str, str, int], list[tuple[
         for e in d.effects:
             if job_owner(e.job) == d.client:
                 runs[(d.client, e.job, d.epoch)].append((d.segment, e.order, e.count, e.seq))
-    return runs
+    return [(client, job, sorted(counts)) for (client, job, _), counts in sorted(runs.items())]
 
 
 @load_check("load-effect-once", requirement="load.effect.exactly-once", level="implied (MUST)",
@@ -77,7 +78,7 @@ def _epochs(digests: Sequence[Digest]) -> dict[tuple[str, str, int], list[tuple[
                  "completed run once, so two completed runs of one job never report the same count")
 def effect_once(digests: Sequence[Digest], out: Outcome) -> Verdict:
     n = 0
-    for (client, job, _), counts in sorted(_epochs(digests).items()):
+    for client, job, counts in _runs(digests):
         seen: dict[int, tuple[int, int]] = {}
         for seg, _, count, seq in counts:
             n += 1
@@ -95,14 +96,28 @@ def effect_once(digests: Sequence[Digest], out: Outcome) -> Verdict:
                  "the server reports grow in that order (within one server process)")
 def order_per_client(digests: Sequence[Digest], out: Outcome) -> Verdict:
     n = 0
-    for (client, job, _), counts in sorted(_epochs(digests).items()):
-        ordered = sorted(counts)
-        n += len(ordered)
-        for (s0, _, c0, q0), (s1, _, c1, q1) in zip(ordered, ordered[1:], strict=False):
+    for client, job, counts in _runs(digests):
+        n += len(counts)
+        for (s0, _, c0, q0), (s1, _, c1, q1) in zip(counts, counts[1:], strict=False):
             if c1 <= c0:
                 return out.fail(f"{client}: job {job}: count {c1} (segment {s1}/seq {q1}) came after count {c0} "
                                 f"(segment {s0}/seq {q0}) of an earlier call", [])
     return out.ok(f"{n} effect count(s) in call order") if n else out.unseen("no effect count was received")
+
+
+def _clash(digests: Sequence[Digest], per_client: bool) -> tuple[int, tuple[str, str, Digest, int] | None,
+                                                                 tuple[str, str, Digest, int] | None]:
+    """(ids seen, first sighting, clashing sighting) of the first id carrying two different messages: within one
+    client (`per_client`) or at two different clients. A sighting: (fingerprint, stream, digest, seq)."""
+    seen: dict[tuple[str, str], tuple[str, str, Digest, int]] = {}
+    n = 0
+    for d in digests:
+        for stream, eid, fp, seq in d.ids:
+            n += 1
+            first = seen.setdefault((d.client if per_client else "", eid), (fp, stream, d, seq))
+            if first[0] != fp and (per_client or first[2].client != d.client):
+                return n, first, (fp, stream, d, seq)
+    return n, None, None
 
 
 @load_check("load-event-id-session", requirement="http.sse.event-id-unique", level="MUST",
@@ -110,15 +125,11 @@ def order_per_client(digests: Sequence[Digest], out: Outcome) -> Verdict:
                  "within that session")
 def event_id_in_session(digests: Sequence[Digest], out: Outcome) -> Verdict:
     """One client is one session: across all its segments, one id never carries two different messages."""
-    seen: dict[tuple[str, str], tuple[str, str, Digest, int]] = {}
-    n = 0
-    for d in digests:
-        for stream, eid, fp, seq in d.ids:
-            n += 1
-            first = seen.setdefault((d.client, eid), (fp, stream, d, seq))
-            if first[0] != fp:
-                return out.fail(f"{d.client}: event id {eid} carried two different messages (stream {first[1]} at "
-                                f"{_where(first[2], first[3])}; stream {stream} at {_where(d, seq)})", [])
+    n, first, again = _clash(digests, per_client=True)
+    if first is not None and again is not None:
+        eid = next(i for s, i, f, q in again[2].ids if q == again[3])
+        return out.fail(f"{again[2].client}: event id {eid} carried two different messages (stream {first[1]} at "
+                        f"{_where(first[2], first[3])}; stream {again[1]} at {_where(again[2], again[3])})", [])
     return out.ok(f"{n} event id(s)") if n else out.unseen("no event ids")
 
 
@@ -128,15 +139,11 @@ def event_id_in_session(digests: Sequence[Digest], out: Outcome) -> Verdict:
 def event_id_across_clients(digests: Sequence[Digest], out: Outcome) -> Verdict:
     """An id seen by two clients with different messages is a cursor into two streams (WARN: the spec asks
     uniqueness within a session only)."""
-    seen: dict[str, tuple[str, str, Digest, int]] = {}
-    n = 0
-    for d in digests:
-        for _, eid, fp, seq in d.ids:
-            n += 1
-            first = seen.setdefault(eid, (fp, d.client, d, seq))
-            if first[1] != d.client and first[0] != fp:
-                return out.fail(f"event id {eid} named different messages at {first[1]} "
-                                f"({_where(first[2], first[3])}) and {d.client} ({_where(d, seq)})", [])
+    n, first, again = _clash(digests, per_client=False)
+    if first is not None and again is not None:
+        eid = next(i for s, i, f, q in again[2].ids if q == again[3])
+        return out.fail(f"event id {eid} named different messages at {first[2].client} "
+                        f"({_where(first[2], first[3])}) and {again[2].client} ({_where(again[2], again[3])})", [])
     return out.ok(f"{n} event id(s), none shared across clients") if n else out.unseen("no event ids")
 
 

@@ -50,8 +50,8 @@ def test_a_sigkill_in_the_middle_loses_nothing(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("extra, says", [
-    (["--clients", "0"], "--clients is 1..1000"),
-    (["--faults", "2"], "--faults is a rate between 0 and 1"),
+    (["--clients", "0"], "--clients is a whole number of clients (1..1000)"),
+    (["--faults", "2"], "--faults is a rate between 0 and 1 (0..1)"),
     (["--revision", "2024-01-01"], "expected 2025-11-25 or 2026-07-28"),
     (["--duration", "5", "--kill-at", "9"], "must fall inside --duration"),
 ])
