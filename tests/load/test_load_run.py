@@ -34,12 +34,16 @@ def test_clean_agents_pass_with_figures(capsys, tmp_path):
 
 
 @pytest.mark.timeout(120)
-def test_a_response_cache_keyed_by_request_id_is_caught(capsys, tmp_path):
-    # two sessions' effect calls must share a request id: 8 clients, seed 1 (its first effect calls collide)
-    code, out = load(capsys, "--clients", "8", "--duration", "6", "--seed", "1",
-                     spawn=f"{AGENTS} --mutant response-cache-by-request-id", tmp_path=tmp_path)
+@pytest.mark.parametrize("mutant, requirement", [
+    ("event-id-race", "http.sse.event-id-unique"),
+    ("store-drops-concurrent-append", "http.resume.no-gaps"),
+    ("response-cache-by-request-id", "load.isolation"),  # two sessions' effect calls must share a request id
+])
+def test_each_concurrency_mutant_is_caught(capsys, tmp_path, mutant, requirement):
+    code, out = load(capsys, "--clients", "8", "--duration", "10", "--seed", "1", "--fail-fast",
+                     spawn=f"{AGENTS} --mutant {mutant}", tmp_path=tmp_path)
     assert code == 1, out
-    assert "FAIL load.isolation" in out
+    assert f"FAIL {requirement}" in out
 
 
 @pytest.mark.timeout(180)
