@@ -133,14 +133,15 @@ class LoadClient:
         shared.live.append(self)
         try:
             async with client:
-                opened = await client.open()
-                self._init = [r for r in self.history.records[1:]]
-                self._offers_tasks = client.offers_tasks(opened)
-                self._close_segment(client)
+                await self._open(client)
                 while time.monotonic() < until:
                     await shared.wait_up()
                     if self.epoch != shared.epoch:
                         await self._after_restart(client)
+                    if shared.revision is Revision.R2025 and client.session_id is None:
+                        await anyio.sleep(shared.time_scale)  # the last initialize got no session: again, as a client would
+                        await self._open(client)
+                        continue
                     step = self.plan.next()
                     try:
                         with anyio.move_on_after(max(0.5, until - time.monotonic() + 30 * shared.time_scale)):
@@ -160,9 +161,18 @@ class LoadClient:
         if out.status == 404 and self.shared.revision is Revision.R2025:
             self.history.note("the session ended with the restart (404): a new session")
             client.session_id = None
-            start = len(self.history.records)
-            await client.open()
-            self._init = [r for r in self.history.records[start:] if not isinstance(r, Note)]
+            await self._open(client)
+        else:
+            self._close_segment(client)
+
+    async def _open(self, client: RevisionClient) -> None:
+        """initialize (2026: server/discover); its exchanges open every later segment. Closes the segment."""
+        start = len(self.history.records)
+        opened = await client.open()
+        failed = self.shared.revision is Revision.R2025 and client.session_id is None
+        # a failed opening is judged once, in its own segment; only a session's opening starts the later ones
+        self._init = [] if failed else [r for r in self.history.records[start:] if not isinstance(r, Note)]
+        self._offers_tasks = client.offers_tasks(opened)
         self._close_segment(client)
 
     def _call(self, role: str) -> tuple[str, dict[str, Any], str]:
