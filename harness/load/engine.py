@@ -27,7 +27,7 @@ from harness.revisions import Revision
 from harness.runner import Rig, RunConfig
 from harness.targets import Target
 
-START_SPREAD_S = 2.0  # the clients' sessions open over this long, not all in one instant
+RAMP_PER_CLIENT_S = 0.05  # the clients' sessions open 20 a second (at most over a quarter of the run), not at once
 
 
 @dataclass
@@ -114,9 +114,10 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             outer.start_soon(live)
             if config.kill_at is not None:
                 outer.start_soon(kill_then_restart, config.kill_at)
+            ramp = min(config.duration / 4, RAMP_PER_CLIENT_S * config.clients)
             async with anyio.create_task_group() as tg:
                 for i, c in enumerate(clients):
-                    tg.start_soon(start, c, START_SPREAD_S * i / max(1, config.clients))
+                    tg.start_soon(start, c, ramp * i / max(1, config.clients))
                 if config.fail_fast:
                     tg.start_soon(stop_at_first_fail, tg)
             figures.ended = time.monotonic()
