@@ -79,10 +79,14 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             await anyio.sleep(delay)
             await c.run(until)
 
-        async def live() -> None:
+        async def live() -> None:  # fds sampled every second (their peak), a line every `every` seconds
+            printed = time.monotonic()
             while True:
-                await anyio.sleep(config.every)
-                say(figures.line())
+                await anyio.sleep(min(1.0, config.every))
+                figures.sample_fds()
+                if time.monotonic() - printed >= config.every:
+                    printed = time.monotonic()
+                    say(figures.line())
 
         async def stop_at_first_fail(tg: anyio.abc.TaskGroup) -> None:
             assert shared.failed is not None
