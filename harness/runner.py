@@ -117,8 +117,9 @@ class Context(ScenarioContext):
             await self.proxy.add_toxic(PROXY_NAME, type, attributes, name=name, **kw)
         except ExtensionUnavailable as exc:  # a faultline.* toxic asked of a real Toxiproxy
             raise NotApplicable(str(exc)) from None
-        self.history.append(Fault(action="add", proxy=PROXY_NAME,
-                                  toxic={"name": name, "type": type, "attributes": attributes, **kw}))
+        self.history.append(Fault(action="add", proxy=PROXY_NAME,  # the stream always: the proxy's default if unsaid
+                                  toxic={"name": name, "type": type, "stream": kw.get("stream", "downstream"),
+                                         "attributes": attributes, **kw}))
         return _Toxic(self, name)
 
     async def network(self, up: bool) -> None:

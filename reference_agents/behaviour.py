@@ -205,6 +205,12 @@ class Behaviour:
         """A 2025 task's elicitation/sampling request as sent on tasks/result (with its related-task _meta)."""
         return wire
 
+    # --- added by #18 (network faults): keep each hook small, new ones at the end ----------------------------
+    def elicitation_timeout(self) -> float | None:
+        """travel_agent (2025): seconds it waits for the user's answer to its elicitation/create before it gives
+        up (the SDK then sends notifications/cancelled) and cancels the booking; None waits for ever."""
+        return ELICITATION_TIMEOUT
+
     # --- concurrency (event_store.py, long_running.py): what many sessions at once must not break -------
     def wire_event_id(self, store: SessionEventStore, key: str, event: StoredEvent) -> str:
         """The id a stored event goes out with: its own (the global sequence, its stream, its position)."""
@@ -217,6 +223,10 @@ class Behaviour:
     async def tool_response(self, session: str | None, request_id: str, respond: Callable[[], Awaitable[T]]) -> T:
         """long_running_agent's result: computed for this request of this session, never reused."""
         return await respond()
+
+
+ELICITATION_TIMEOUT = 6.0  # a lost answer ends the wait: longer than a scenario's user takes on a clean server
+# (Answers.before), shorter than a client's read timeout (10 s) on the silent stream
 
 
 HOOKS: frozenset[str] = frozenset(n for n, v in vars(Behaviour).items() if callable(v) and not n.startswith("_"))

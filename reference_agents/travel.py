@@ -18,6 +18,7 @@ from typing import Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
+from mcp.shared.message import ServerMessageMetadata
 from mcp_types import (
     CallToolResult,
     ElicitRequest,
@@ -80,8 +81,10 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         if is_modern(ctx):
             return _ask(booking_id, destination, price)
         try:
-            answer = await ctx.session.elicit_form(question(destination, price), SCHEMA,
-                                                   related_request_id=ctx.request_id)
+            answer = await ctx.session.send_request(  # a lost answer ends the wait (2025 lifecycle § Timeouts)
+                confirm_request(destination, price), ElicitResult,
+                request_read_timeout_seconds=rt.behaviour.elicitation_timeout(),
+                metadata=ServerMessageMetadata(related_request_id=ctx.request_id))
         except MCPError as exc:
             return await could_not_ask(rt, booking_id, exc)
         return await finish(rt, ctx.report_progress, booking_id, destination, price, answer)

@@ -265,7 +265,9 @@ class ScenarioContext(Protocol):
         ...
 
     async def fault(self, type: str, attributes: JSON, **kw: Any) -> Toxic:
-        """Add a toxic (recorded); returns a handle whose `remove()` removes it (recorded)."""
+        """Add a toxic (recorded with its type and stream); returns a handle whose `remove()` removes it (recorded).
+        `stream="upstream"` (client -> server) or `"downstream"` (the default), `toxicity=` (0..1) as Toxiproxy's;
+        a `faultline.*` type a real Toxiproxy lacks raises NotApplicable."""
         ...
 
     async def network(self, up: bool) -> None:

@@ -49,6 +49,23 @@ def breaking_fault_seqs(h: History) -> list[int]:
             or (f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS)]
 
 
+def held_by_nemesis(h: History, request_seq: int, end_seq: int) -> bool:
+    """An exchange that timed out while the nemesis held its way: a breaking toxic (a blackhole) still active
+    at its end on the downstream (nothing could reach the client), or on the upstream since before its
+    request (the request never reached the server). The scenario's silence, not the server's."""
+    live: dict[str, Fault] = {}
+    for f in h.of(Fault):
+        if f.seq >= end_seq:
+            break
+        name = str((f.toxic or {}).get("name", ""))
+        if f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS:
+            live[name] = f
+        elif f.action == "remove":
+            live.pop(name, None)
+    return any((f.toxic or {}).get("stream", "downstream") == "downstream" or f.seq < request_seq
+               for f in live.values())
+
+
 def is_progress(msg: Any) -> bool:
     return isinstance(msg, dict) and msg.get("method") == "notifications/progress"
 

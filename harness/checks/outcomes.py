@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checks.model import Call, Derived, breaking_fault_seqs
+from harness.checks.model import Call, Derived, breaking_fault_seqs, held_by_nemesis
 from harness.checks.registry import Outcome, check
 from harness.history import Verdict
 from harness.revisions import Revision
@@ -53,7 +53,7 @@ def _abandoned(d: Derived, call: Call) -> bool:
         return True
     if end.reason in ("error", "reset"):
         return any(s < end.seq for s in breaking_fault_seqs(d.h))
-    return False
+    return end.reason == "timeout" and held_by_nemesis(d.h, call.request.seq, end.seq)
 
 
 @check("call-determinate", requirement="harness.outcome.determinate", revisions=BOTH, level="MUST",

@@ -8,6 +8,7 @@ from typing import Any
 from harness.checks.model import (
     Derived,
     breaking_fault_seqs,
+    held_by_nemesis,
     is_progress,
     is_response,
     message_of,
@@ -267,6 +268,8 @@ def eventually_response(d: Derived, out: Outcome) -> Verdict:
             return False
         if end.reason in ("error", "reset"):  # broken by the nemesis: that is the point, not a finding
             return not any(s < end.seq for s in faults)
+        if end.reason == "timeout" and held_by_nemesis(d.h, c.request.seq, end.seq):
+            return False  # a blackhole held over its way: the client's read timeout is the scenario's
         return end.reason in ("eof", "timeout", "limit")
 
     waited = [c for c in d.tool_calls() if followed(c)]

@@ -22,6 +22,7 @@ from harness.revisions import Revision
 from mcp_wire.sse import SseLimitError, SseParser
 
 MAX_JSON_BODY = 8 * 1024 * 1024
+ANSWER_ATTEMPTS = 3  # POSTs of one answer to a server request when the network loses it (no HTTP status)
 MAX_SERVER_REQUESTS = 32  # server->client requests answered on one stream; more is a flood, the client stops
 CLIENT_INFO = {"name": "faultline", "version": "0.1.0"}
 DEFAULT_CAPABILITIES: dict[str, Any] = {"elicitation": {"form": {}}, "sampling": {}}
@@ -216,7 +217,13 @@ class WireClient(ABC):
         out = CallOutcome(exchanges=[x], stream=stream)
         content = json.dumps(body).encode() if body is not None else None
         ended: list[tuple[str, str, int]] = []
-        seen = {"bytes": 0, "pending": 0}  # what a deadline had read so far, for its End detail
+        seen = {"bytes": 0, "pending": 0}  # what was read when the exchange broke, for its End detail
+
+        def got() -> str:
+            told = f"; {seen['bytes']} bytes read" if seen["bytes"] else ""
+            if seen["pending"]:
+                told += f", {seen['pending']} bytes of one unfinished event or line pending"
+            return told
 
         async def talk(tg: Any) -> None:
             try:
@@ -232,10 +239,11 @@ class WireClient(ABC):
             except SseLimitError as exc:
                 ended.append(("limit", str(exc), 0))
             except httpx.TimeoutException as exc:
-                ended.append(("timeout", f"{type(exc).__name__}: nothing within {self.timeout:g}s", 0))
+                ended.append(("timeout", f"{type(exc).__name__}: nothing within {self.timeout:g}s{got()}",
+                              seen["bytes"]))
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 kind = "reset" if "reset" in str(exc).lower() else "error"
-                ended.append((kind, f"{type(exc).__name__}: {exc}", 0))
+                ended.append((kind, f"{type(exc).__name__}: {exc}{got()}", seen["bytes"]))
             except (httpx.HTTPError, OSError, ValueError) as exc:
                 ended.append(("error", f"{type(exc).__name__}: {exc}", 0))
 
@@ -245,10 +253,7 @@ class WireClient(ABC):
                 async with anyio.create_task_group() as tg:
                     await talk(tg)
         except TimeoutError:
-            got = f"; {seen['bytes']} bytes read" if seen["bytes"] else ""
-            if seen["pending"]:
-                got += f", {seen['pending']} bytes of one unfinished event or line pending"
-            ended.append(("timeout", f"no end within {limit:g}s{got}", seen["bytes"]))
+            ended.append(("timeout", f"no end within {limit:g}s{got()}", seen["bytes"]))
         except anyio.get_cancelled_exc_class():
             self.history.append(End(x=x, reason="client-close", detail="the client stopped reading", bytes=0))
             raise
@@ -353,7 +358,11 @@ class WireClient(ABC):
         reply = {"jsonrpc": "2.0", "id": request.get("id"), kind: obj}
         self.history.append(Answer(client=self.name, x=x, request_id=request.get("id"), method=method,
                                    reply={kind: obj}, script=script))
-        await self._exchange("POST", reply, purpose="answer", stream=None, deadline=self.timeout)
+        for attempt in range(1, ANSWER_ATTEMPTS + 1):  # lost to the network (no HTTP status): the same answer again
+            out = await self._exchange("POST", reply, purpose="answer", stream=None, deadline=self.timeout)
+            if out.status is not None or attempt == ANSWER_ATTEMPTS:
+                return
+            await anyio.sleep(self.reconnect_cap)
 
 
 def _rpc_id(stream: str) -> Any:

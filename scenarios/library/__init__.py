@@ -1,6 +1,8 @@
 """The built-in scenarios, one module per subject. Importing this package registers them."""
 
 from scenarios.library import (  # noqa: F401
+    faults,
+    faults_upstream,
     interaction,
     isolation,
     mrtr,

@@ -1,0 +1,1 @@
+"""`faultline call`: the interactive MCP host (harness/commands/call.py is its command line)."""
