@@ -27,6 +27,7 @@ from harness.revisions import Revision
 from harness.runner import Rig, RunConfig
 from harness.targets import Target
 
+REPOINT_AT_ONCE = 8  # proxy API calls in flight while the listeners are re-pointed after a restart
 RAMP_PER_CLIENT_S = 0.05  # the clients' sessions open 20 a second (at most over a quarter of the run), not at once
 
 
@@ -94,9 +95,12 @@ async def run_load(target: Target, profile: Profile, config: LoadConfig,
             say(f"load: {figures.elapsed():.0f}s: a FAIL (--fail-fast): the clients stop")
             tg.cancel_scope.cancel()
 
+        limiter = anyio.CapacityLimiter(REPOINT_AT_ONCE)
+
         async def repoint(name: str) -> None:
             assert rig.proxy is not None
-            await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
+            async with limiter:  # 200 API calls at once time out on a loaded machine (measured): a few at a time
+                await rig.proxy.update_proxy(name, upstream=rig.target.upstream)
 
         async def kill_then_restart(at: float) -> None:
             await anyio.sleep(at)
