@@ -76,7 +76,7 @@ def mutants(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures (proxy, suite, fuzz, robustness)."""
+    """Benchmarks that print figures (proxy, suite, fuzz, robustness, load)."""
     install(session, "test")
     session.run("python", "-m", "benchmarks", *session.posargs)
 

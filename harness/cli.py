@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("harness.commands.list", "list scenarios, checks (requirement ids) and mutants"),
     "fuzz": ("harness.commands.fuzz", "explore fault schedules with Hypothesis; write shrunk repros"),
     "replay": ("harness.commands.replay", "re-run a repro file; exit 1 if the failure reproduces"),
+    "load": ("harness.commands.load", "many concurrent clients under faults; per-client and cross-client checks"),
     "call": ("harness.commands.call", "an interactive MCP host: call a tool, answer it, resume it, judge what it saw"),
     "orchestrate": ("harness.commands.orchestrate", "the orchestrator plans a trip with two agents (--demo: with a fault)"),
 }

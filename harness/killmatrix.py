@@ -5,7 +5,9 @@ at least one check carrying its expected requirement id, and the clean agents by
 JSON. `--quick` runs, per mutant, only the scenarios that exercise its bug (the test suite's mode);
 without it every scenario runs against every mutant. What each mutant must be caught by is declared
 by its module in reference_agents/mutants/ (the registry); a mutant no check can catch is listed with
-the reason, never run.
+the reason, never run. A concurrency mutant (`by_load`) is run by the `faultline load` workload instead
+(`--load-duration` seconds, LOAD_CLIENTS clients, at time scale 1), and the clean row runs it too: the clean
+agents must get no FAIL under load (a WARN there is a loaded machine's slowness, not a finding).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 UNCAUGHT: dict[str, str] = {m.name: m.uncaught for m in REGISTRY.values() if m.uncaught}
 
 KILL_STATUSES = ("FAIL", "WARN")
+BY_LOAD = {m.name for m in REGISTRY.values() if m.by_load}
+LOAD_CLIENTS, LOAD_DURATION = 20, 20.0
 
 
 @dataclass
@@ -99,6 +103,18 @@ async def run_against(mutant: str | None, patterns: list[str] | None, *, time_sc
                                on_start=started, on_result=ended)
 
 
+async def load_against(mutant: str | None, *, duration: float = LOAD_DURATION, now: Now | None = None) -> list[str]:
+    """The requirement ids `faultline load` FAILs against the agents (with `mutant`)."""
+    from harness.load.engine import LoadConfig, run_load
+
+    if now is not None:
+        now.current = f"faultline load ({LOAD_CLIENTS} clients, {duration:g}s)"
+    with tempfile.TemporaryDirectory(prefix="faultline-km-") as tmp:
+        shared = await run_load(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), REFERENCE,
+                                LoadConfig(clients=LOAD_CLIENTS, duration=duration), say=lambda line: None)
+    return sorted({v.requirement for _, _, v in shared.verdicts if v.status == "FAIL"})
+
+
 def fired(results: list[ScenarioResult]) -> list[str]:
     return sorted({v.requirement for r in results for v in r.verdicts if v.status in KILL_STATUSES})
 
@@ -114,16 +130,20 @@ def estimate(walls: list[float], left: int, clean_wall: float | None) -> str:
 
 
 async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, every: float = HEARTBEAT_S,
-                 out: TextIO | None = None) -> tuple[Row, list[Row]]:
+                 out: TextIO | None = None, load_duration: float = LOAD_DURATION) -> tuple[Row, list[Row]]:
     """The clean row, then one row per mutant; a line as each row starts and ends (with what is left), and
     a heartbeat line whenever `every` seconds pass without one (`out`: default stdout)."""
     now = Now()
+    # a shortened matrix (time scale < 1, the test suite's) shortens the load rows too, never under half
+    load_duration *= min(1.0, max(0.5, time_scale))
     with Heartbeat(now.status, every=every, stream=out) as hb:
         how = "per mutant only the scenarios that exercise it (--quick)" if quick else "every scenario per mutant"
         hb.say(f"kill matrix: the clean agents, then {len(mutants)} mutant(s), {how}, both revisions")
         now.begin("clean agents")
         hb.say("[clean] the clean agents: every scenario")
         clean = fired(await run_against(None, None, time_scale=time_scale, now=now))
+        if set(mutants) & BY_LOAD:
+            clean = sorted(set(clean) | set(await load_against(None, duration=load_duration, now=now)))
         clean_row = Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - now.started)
         hb.say(f"[clean] done in {duration(clean_row.wall)}: {', '.join(clean) or 'nothing'} FAILed/WARNed "
                f"(must be nothing); {estimate([], len(mutants), None if quick else clean_row.wall)}")
@@ -131,8 +151,12 @@ async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, ev
         for i, m in enumerate(mutants, 1):
             expected, scenarios = EXPECTED[m]
             now.begin(f"[{i}/{len(mutants)}] {m}")
-            hb.say(f"[{i}/{len(mutants)}] {m}: running ({', '.join(scenarios) if quick else 'every scenario'})")
-            got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale, now=now))
+            what = "faultline load" if m in BY_LOAD else ", ".join(scenarios) if quick else "every scenario"
+            hb.say(f"[{i}/{len(mutants)}] {m}: running ({what})")
+            if m in BY_LOAD:
+                got = await load_against(m, duration=load_duration, now=now)
+            else:
+                got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale, now=now))
             row = Row(m, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - now.started)
             rows.append(row)
             hb.say(f"[{i}/{len(mutants)}] {m}: {'killed' if row.killed else 'NOT KILLED'} in {duration(row.wall)} "
@@ -160,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-m", "--mutant", action="append", help="only these mutants (repeatable)")
     p.add_argument("--json", type=Path, default=Path("faultline-out/killmatrix.json"))
     p.add_argument("--time-scale", type=float, default=1.0, help="multiply every deadline (hanging mutants wait it out)")
+    p.add_argument("--load-duration", type=float, default=LOAD_DURATION,
+                   help=f"seconds of `faultline load` per concurrency mutant and for the clean row (default {LOAD_DURATION:g})")
     args = p.parse_args(argv)
     try:
         for name in args.mutant or []:
@@ -172,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # SIGTERM / SIGHUP unwind like Ctrl-C: every spawned agents server is stopped on the way out
         with signals_unwind():
             clean, rows = anyio.run(lambda: matrix(args.mutant or list(EXPECTED), quick=args.quick,
-                                                   time_scale=args.time_scale))
+                                                   time_scale=args.time_scale, load_duration=args.load_duration))
     except BaseException as exc:  # noqa: BLE001 - only an interrupt is turned into its exit code
         if isinstance(innermost(exc), KeyboardInterrupt):
             return interrupted("killmatrix")

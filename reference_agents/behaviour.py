@@ -216,6 +216,19 @@ class Behaviour:
         """A 2026 request's result as it goes on the wire (clean: as the handler and the SDK shaped it)."""
         return result
 
+    # --- concurrency (event_store.py, long_running.py): what many sessions at once must not break -------
+    def wire_event_id(self, store: SessionEventStore, key: str, event: StoredEvent) -> str:
+        """The id a stored event goes out with: its own (the global sequence, its stream, its position)."""
+        return event.event_id
+
+    def persist_event(self, storage: Storage, event: StoredEvent) -> None:
+        """Store an event, whoever else appends at the same moment."""
+        storage.append(event)
+
+    async def tool_response(self, session: str | None, request_id: str, respond: Callable[[], Awaitable[T]]) -> T:
+        """long_running_agent's result: computed for this request of this session, never reused."""
+        return await respond()
+
 
 ELICITATION_TIMEOUT = 6.0  # a lost answer ends the wait: longer than a scenario's user takes on a clean server
 # (Answers.before), shorter than a client's read timeout (10 s) on the silent stream

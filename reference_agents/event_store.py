@@ -145,7 +145,7 @@ class SessionEventStore(EventStore):
         st.next_pos += 1
         st.terminal = terminal
         try:
-            self.hub.storage.append(ev)
+            self.hub.behaviour.persist_event(self.hub.storage, ev)
         except Exception:  # E: lose resumability, never delivery
             # the id stays unknown to `lookup`, so a resume from it is refused with a 400 (C)
             logger.exception("event store: could not persist %s; a resume from it will be refused", ev.event_id)
@@ -173,7 +173,8 @@ class SessionEventStore(EventStore):
             text = None if message is None else message.model_dump_json(by_alias=True, exclude_unset=True)
             if terminal:
                 return self.hub.behaviour.store_response(self, stream_id, text)
-            return self.append_raw(stream_id, text, terminal=False).event_id
+            ev = self.append_raw(stream_id, text, terminal=False)
+            return self.hub.behaviour.wire_event_id(self, stream_id, ev)
         except Exception:  # E: the SDK router dies on an exception here and wedges the session
             logger.exception("event store: store_event failed for stream %r", stream_id)
             return f"lost-{uuid.uuid4().hex}"

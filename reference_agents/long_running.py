@@ -24,8 +24,9 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         the job's counter, returned as `job_runs_completed` (a cancelled run never does)."""
         if not 1 <= steps <= MAX_STEPS:
             raise ToolError(f"steps must be between 1 and {MAX_STEPS}, not {steps}")
-        return await rt.behaviour.run_long_call(
-            ctx, lambda notify_timeout: _work(ctx, steps, close_stream_after, step_ms, job, notify_timeout))
+        return await rt.behaviour.tool_response(
+            f"{id(ctx.session):x}", ctx.request_id, lambda: rt.behaviour.run_long_call(
+                ctx, lambda notify_timeout: _work(ctx, steps, close_stream_after, step_ms, job, notify_timeout)))
 
     async def _work(ctx: Context, steps: int, close_stream_after: int, step_ms: int, job: str,
                     notify_timeout: float) -> CallToolResult:
@@ -50,4 +51,5 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
         if job:
             completed[job] = completed.get(job, 0) + 1
             structured["job_runs_completed"] = completed[job]
+            structured["job"] = job  # whose effect this is (a client sees if it got another's result)
         return result(f"Completed {steps} steps.", structured=structured)

@@ -179,11 +179,18 @@ CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, status
 
 
 class SqliteStorage(Storage):
-    """SQLite backend; autocommit, WAL, synchronous=NORMAL (durable across a process kill)."""
+    """SQLite backend set up for many concurrent sessions: autocommit, WAL (readers never block the writer),
+    synchronous=NORMAL (a committed write survives a process kill), a busy timeout (another process holding
+    the file, e.g. a killed server's successor starting, waits instead of failing), and ONE writer path: one
+    connection behind one lock, every write its own short transaction committed before the call returns."""
+
+    BUSY_TIMEOUT_MS = 5000
 
     def __init__(self, path: str) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   timeout=self.BUSY_TIMEOUT_MS / 1000)
         self._lock = threading.Lock()
+        self._db.execute(f"PRAGMA busy_timeout={self.BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -249,6 +256,7 @@ class SqliteStorage(Storage):
             version = (row[0] if row else 0) + 1
             self._db.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?)",
                              (record.kind, record.id, record.status, json.dumps(record.data), version))
+            # (one statement, autocommit: committed before the lock is released)
         return Record(record.kind, record.id, record.status, json.loads(json.dumps(record.data)), version)
 
     def get_record(self, kind: str, id: str) -> Record | None:

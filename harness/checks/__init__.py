@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from harness.checks import (  # noqa: F401
     interaction,
+    isolation,
     links,
     lists,
     messages,

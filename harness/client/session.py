@@ -101,7 +101,9 @@ class WireClient(ABC):
     async def __aenter__(self) -> WireClient:
         self._new_event = anyio.Event()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), follow_redirects=False, verify=_ssl_context(),
-                                      limits=httpx.Limits(max_connections=16))
+                                      # an idle connection is dropped before a server's keep-alive timeout (uvicorn: 5 s,
+                                      # httpx's default too) can close it under a request: "Server disconnected"
+                                      limits=httpx.Limits(max_connections=16, keepalive_expiry=2.0))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     if args.what in ("mutants", "all"):
         print("mutants:")
         for m in REGISTRY.values():
-            caught = (f"caught by {' | '.join(m.requirements)} in {', '.join(m.scenarios)}" if m.requirements
+            where = ", ".join(m.scenarios) or "faultline load"
+            caught = (f"caught by {' | '.join(m.requirements)} in {where}" if m.requirements
                       else f"uncaught: {m.uncaught}")
             print(f"  {m.name:<36} hook={m.hook}")
             print(f"      {m.description}")

@@ -11,8 +11,9 @@ from reference_agents.behaviour import HOOKS, Behaviour
 class Mutant:
     """One known bug: its name and one-line description, the one `Behaviour` hook it overrides (`behaviour`
     is a subclass overriding exactly that one), and what must catch it: one of `requirements` FAILed (WARNed,
-    for a SHOULD) by the scenarios whose names contain one of `scenarios` (the kill matrix). A bug no check
-    can catch says why in `uncaught` instead, and has neither."""
+    for a SHOULD) by the scenarios whose names contain one of `scenarios` (the kill matrix), or, with `by_load`,
+    by the `faultline load` workload (a concurrency bug: many sessions at once, no single scenario). A bug no
+    check can catch says why in `uncaught` instead, and has neither."""
 
     name: str
     description: str
@@ -21,6 +22,7 @@ class Mutant:
     requirements: tuple[str, ...] = ()
     scenarios: tuple[str, ...] = ()
     uncaught: str = ""
+    by_load: bool = False
 
     def __post_init__(self) -> None:
         if self.hook not in HOOKS:
@@ -31,5 +33,6 @@ class Mutant:
             raise ValueError(f"mutant {self.name}: overrides {sorted(overridden)}, must override only {self.hook!r}")
         if not self.description or "\n" in self.description:
             raise ValueError(f"mutant {self.name}: the description is one line")
-        if bool(self.requirements) != bool(self.scenarios) or bool(self.requirements) == bool(self.uncaught):
+        if bool(self.requirements) != bool(self.scenarios or self.by_load) or \
+                bool(self.requirements) == bool(self.uncaught):
             raise ValueError(f"mutant {self.name}: give requirements and scenarios, or say why it is uncaught")
