@@ -216,7 +216,7 @@ class Rig:
             cal = await calibrate(self.target.url, cfg.profile, pairs, history, time_scale=cfg.time_scale)
         finally:
             if cfg.out_dir is not None:
-                history.save(cfg.out_dir / "histories" / "calibration.jsonl")
+                history.save(cfg.out_dir / "calibration.jsonl")  # beside histories/: no scenario of its own
         if pairs:
             pf.notices.append((cal.summary(), None))
         return cal
