@@ -20,6 +20,7 @@ from harness.revisions import META_PREFIX, Revision
 
 MAX_PAGES = 20  # tools/list pages followed (nextCursor) before the listing is taken as complete
 REFERENCE_AGENTS = "faultline-reference-agents"  # the reference agents' serverInfo.name
+DELETE_WAIT = 0.2  # the closing DELETE of a listing's session is waited for this part of the timeout (2 s of 10)
 
 
 def every_capability(revision: Revision) -> dict[str, Any]:
@@ -145,8 +146,9 @@ async def _session(url: str, revision: Revision, history: History, client: str, 
         error = ""
         if speaks:
             tools, error = await list_tools(c, deadline=timeout)
-        if c.session_id:
-            await c.delete()
+        if c.session_id:  # a courtesy: a server that does not answer it at once is not waited for
+            with anyio.move_on_after(timeout * DELETE_WAIT):
+                await c.delete()
     return speaks, reason, opened, tools, error
 
 
