@@ -148,7 +148,7 @@ async def _measure(url: str, profile: Profile, family: str, rev: Revision, histo
     what = f"role {family}'s tool `{role.tool}`" if role else f"the served request ({rev.traits.served_method})"
     duration, events, ended, answered = limit, None, "timeout", False
     end = time.monotonic() + limit
-    with anyio.move_on_after(limit + 2.0):  # the handshake, or a resume, may hang too
+    with anyio.move_on_after(limit + 2.0):  # the handshake may hang too
         async with wire_client(url, history, revision=rev, client=f"calibrate:{family}", answers=Answers(),
                                timeout=10.0 * time_scale, time_scale=time_scale) as c:
             await c.open()
@@ -163,8 +163,15 @@ async def _measure(url: str, profile: Profile, family: str, rev: Revision, histo
                                         deadline=left)
             duration, events, ended = time.monotonic() - t0, len(out.events), out.ended
             answered = out.response is not None
-    failure = ""
-    if not answered and ended == "timeout":
-        got = f"{events} events, " if events is not None else ""
-        failure = f"calibration: {what} did not finish within {limit:.0f} s (undisturbed, {got}no response)"
-    return Measure(family, rev, what, duration, events or 0, ended, failure)
+    return Measure(family, rev, what, duration, events or 0, ended,
+                   _failure(what, limit, duration, events, time_scale) if not answered and ended == "timeout" else "")
+
+
+def _failure(what: str, limit: float, duration: float, events: int | None, time_scale: float) -> str:
+    """The reason a family's scenarios ERROR: the call ran out its time, or went silent (the client's read
+    timeout, 10 s × time scale, before the calibration's own)."""
+    got = "the handshake unanswered" if events is None else f"{events} events, no response"
+    if events is not None and duration < 0.9 * limit:
+        return (f"calibration: {what} did not finish: nothing more within {10.0 * time_scale:g} s after "
+                f"{duration:.0f} s (undisturbed, {got})")
+    return f"calibration: {what} did not finish within {limit:.0f} s (undisturbed, {got})"
