@@ -186,10 +186,9 @@ class Rig:
         try:
             await self.target.start()
             self._stack.push_async_callback(self.target.stop)
-            self.preflight, calibration = await self._preflight_and_calibration()
-            self.config = dataclasses.replace(self.config, profile=self.preflight.profile, calibration=calibration)
-            if calibration.measures:
-                self.preflight.notices.append((calibration.summary(), None))
+            self.preflight = await self._preflight()
+            self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
+            self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
             self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
             self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
         except BaseException:  # failed or interrupted half-way: what was started stops (no __aexit__ comes)
@@ -207,42 +206,20 @@ class Rig:
             if self.config.out_dir is not None:
                 history.save(self.config.out_dir / "histories" / "preflight.jsonl")
 
-    async def _preflight_and_calibration(self) -> tuple[Preflight, Calibration]:
-        """The preflight, and the calibration: after it when the preflight resolves the profile (auto), else
-        at the same time (a server that answers nothing then costs one wait, not two)."""
-        if self.config.profile.auto:
-            pf = await self._preflight()
-            return pf, await self._calibrate(pf.profile, pf.skip)
-        found: list[Preflight | Calibration] = []
-        failed: list[Exception] = []
-
-        async def calibrate_now() -> None:
-            found.append(await self._calibrate(self.config.profile, None))
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(calibrate_now)
-            try:
-                found.append(await self._preflight())
-            except Exception as exc:  # a usage error, an unreachable server: raised as it is, not in a group
-                failed.append(exc)
-                tg.cancel_scope.cancel()
-        if failed:
-            raise failed[0]
-        pf = next(f for f in found if isinstance(f, Preflight))
-        return pf, next(f for f in found if isinstance(f, Calibration))
-
-    async def _calibrate(self, profile: Profile, skip: Callable[[Scenario, Revision], str | None] | None) -> Calibration:
-        """Each role's tool once, undisturbed, at each revision the selected scenarios play it (and the preflight,
-        when it has run, lets them)."""
-        cfg = self.config
-        runs = (lambda sc, rev: skip(sc, rev) is None) if skip is not None else None
-        pairs = needed(cfg.scenarios, cfg.revisions, profile, runs)
+    async def _calibrate(self) -> Calibration:
+        """Each role's tool once, undisturbed, at each revision the selected scenarios play it."""
+        assert self.preflight is not None
+        pf, cfg = self.preflight, self.config
+        pairs = needed(cfg.scenarios, cfg.revisions, cfg.profile, lambda sc, rev: pf.skip(sc, rev) is None)
         history = History()
         try:
-            return await calibrate(self.target.url, profile, pairs, history, time_scale=cfg.time_scale)
+            cal = await calibrate(self.target.url, cfg.profile, pairs, history, time_scale=cfg.time_scale)
         finally:
-            if cfg.out_dir is not None and pairs:
+            if cfg.out_dir is not None:
                 history.save(cfg.out_dir / "calibration.jsonl")  # beside histories/: no scenario of its own
+        if pairs:
+            pf.notices.append((cal.summary(), None))
+        return cal
 
     async def __aexit__(self, *exc: object) -> None:
         with anyio.CancelScope(shield=True):  # a cancelled run still stops its server and proxy

@@ -82,8 +82,7 @@ async def test_never_ending_role_errors_every_scenario_at_once() -> None:
         assert r.status == "ERROR", (name, r.status, r.reason)
         assert r.reason.startswith(f"calibration: {what} did not finish within {limit:.0f} s"), r.reason
         assert r.wall < 1.0, (name, r.wall)
-    # the preflight (tools/list 10 s, its DELETE 2 s) and, at the same time, one calibration window: not a
-    # deadline per scenario
+    # the preflight (tools/list 10 s, its DELETE 2 s) + one calibration window, not a deadline per scenario
     assert wall < (10 + 2) * SCALE + limit + 3, wall
 
 
