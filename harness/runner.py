@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from harness import __version__
+from harness.calibration import Calibration, calibrate, needed, scaled_deadline
 from harness.checks import run_checks
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
@@ -42,6 +43,7 @@ class RunConfig:
     time_scale: float = 1.0
     scenario_deadline: float = 60.0  # seconds per scenario, before scaling
     out_dir: Path | None = None  # histories are saved here when set
+    calibration: Calibration | None = None  # measured by the Rig before the scenarios (harness/calibration.py)
 
 
 @dataclass
@@ -78,7 +80,8 @@ class Context(ScenarioContext):
     time_scale: float
 
     def __init__(self, *, revision: Revision, history: History, proxy: ProxyClient, base_url: str,
-                 target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any]) -> None:
+                 target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any],
+                 calibrated: float | None = None) -> None:
         self.revision = revision
         self.history = history
         self.proxy = proxy
@@ -88,6 +91,7 @@ class Context(ScenarioContext):
         self.time_scale = time_scale
         self._on_restart = on_restart
         self._toxics = 0
+        self._budget = calibrated  # seconds a disturbed call of the scenario's family may take (calibration)
 
     def role(self, name: str) -> tuple[str, dict[str, Any]]:
         role = self.profile.role(name)
@@ -139,7 +143,9 @@ class Context(ScenarioContext):
         self.history.note(text, **data)
 
     def deadline(self, seconds: float) -> float:
-        return seconds * self.time_scale
+        """`seconds` derived from the calibration of the scenario's family, floor and ceiling applied
+        (harness/calibration.py), times the time scale."""
+        return scaled_deadline(seconds, self._budget, self.time_scale)
 
     def now(self) -> float:
         return self.history.now()
@@ -183,6 +189,7 @@ class Rig:
             self._stack.push_async_callback(self.target.stop)
             self.preflight = await self._preflight()
             self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
+            self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
             self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
             self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
         except BaseException:  # failed or interrupted half-way: what was started stops (no __aexit__ comes)
@@ -199,6 +206,21 @@ class Rig:
         finally:
             if self.config.out_dir is not None:
                 history.save(self.config.out_dir / "histories" / "preflight.jsonl")
+
+    async def _calibrate(self) -> Calibration:
+        """Each role's tool once, undisturbed, at each revision the selected scenarios play it."""
+        assert self.preflight is not None
+        pf, cfg = self.preflight, self.config
+        pairs = needed(cfg.scenarios, cfg.revisions, cfg.profile, lambda sc, rev: pf.skip(sc, rev) is None)
+        history = History()
+        try:
+            cal = await calibrate(self.target.url, cfg.profile, pairs, history, time_scale=cfg.time_scale)
+        finally:
+            if cfg.out_dir is not None:
+                history.save(cfg.out_dir / "calibration.jsonl")  # beside histories/: no scenario of its own
+        if pairs:
+            pf.notices.append((cal.summary(), None))
+        return cal
 
     async def __aexit__(self, *exc: object) -> None:
         with anyio.CancelScope(shield=True):  # a cancelled run still stops its server and proxy
@@ -272,9 +294,17 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
         reason = f"profile {config.profile.name!r} has no role {', '.join(missing)}"
         v = _scenario_verdict(sc, rev, "NOT-APPLICABLE", reason)
         return ScenarioResult(sc.name, rev.value, [v], history, 0.0, reason, exercises=sc.checks)
+    cal = config.calibration
+    failed = cal.failure(sc, rev) if cal else None
+    if failed:  # a call of its family never finished undisturbed: no deadline of its own waited out
+        v = _scenario_verdict(sc, rev, "ERROR", failed)
+        history.append(v)
+        return ScenarioResult(sc.name, rev.value, [v], history, time.monotonic() - started, failed,
+                              exercises=sc.checks)
     base_url = f"http://{listen}{target.path}"
     ctx = Context(revision=rev, history=history, proxy=proxy, base_url=base_url, target=target,
-                  profile=config.profile, time_scale=config.time_scale, on_restart=restart)
+                  profile=config.profile, time_scale=config.time_scale, on_restart=restart,
+                  calibrated=cal.budget(sc, rev) if cal else None)
     reason = ""
     extra: list[Verdict] = []
     try:
