@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class Context(ScenarioContext):
         self._on_restart = on_restart
         self._toxics = 0
         self._budget = calibrated  # seconds a disturbed call of the scenario's family may take (calibration)
+        self.scenario_scope: anyio.CancelScope | None = None  # the scenario's deadline (_run_one)
 
     def role(self, name: str) -> tuple[str, dict[str, Any]]:
         role = self.profile.role(name)
@@ -137,7 +139,19 @@ class Context(ScenarioContext):
         if not self.target.can_restart:
             raise NotApplicable("the target cannot be restarted (run it with --spawn)")
         self.history.append(Fault(action="restart", detail="SIGKILL, then the same command again"))
-        await self._on_restart()
+        # Whole or not at all: a restart cut by the scenario's deadline after its SIGKILL left no server behind the
+        # proxy for every scenario after it (it is bounded by the target's start-up timeout). And the harness's own
+        # restart is not the scenario's time: its deadline is held meanwhile, then moved on by what the restart took.
+        scope, began = self.scenario_scope, anyio.current_time()
+        held = scope.deadline if scope is not None else math.inf
+        if scope is not None:
+            scope.deadline = math.inf
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._on_restart()
+        finally:
+            if scope is not None:
+                scope.deadline = held + (anyio.current_time() - began)
 
     def note(self, text: str, **data: Any) -> None:
         self.history.note(text, **data)
@@ -231,6 +245,17 @@ class Rig:
         await self.target.restart()
         await _point_proxy(self.proxy, self.target.upstream, self.listen)
 
+    async def serving(self) -> str:
+        """Before a scenario: a spawned target that is no longer running (it crashed, or a restart failed) is
+        started again, so no scenario is judged against a dead server; why it cannot be, or ""."""
+        if not self.target.can_restart or self.target.serving:
+            return ""
+        try:
+            await self.restart()
+        except HarnessError as exc:
+            return f"the target is not running and could not be started again: {exc}"
+        return ""
+
     async def run(self, sc: Scenario, rev: Revision) -> ScenarioResult:
         assert self.proxy is not None and self.preflight is not None
         why = self.preflight.skip(sc, rev)
@@ -238,6 +263,10 @@ class Rig:
             v = _scenario_verdict(sc, rev, "NOT-APPLICABLE", why)
             return ScenarioResult(sc.name, rev.value, [v], History(), 0.0, why, exercises=sc.checks,
                                   quiet=self.preflight.unspoken(rev) is not None)
+        down = await self.serving()
+        if down:
+            return ScenarioResult(sc.name, rev.value, [_scenario_verdict(sc, rev, "ERROR", down)], History(), 0.0,
+                                  down, exercises=sc.checks)
         return await _run_one(sc, rev, self.target, self.proxy, self.listen, self.config, self.restart)
 
 
@@ -308,7 +337,7 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     reason = ""
     extra: list[Verdict] = []
     try:
-        with anyio.fail_after(config.scenario_deadline * config.time_scale):
+        with anyio.fail_after(config.scenario_deadline * config.time_scale) as ctx.scenario_scope:
             await sc.run(ctx)
     except NotApplicable as exc:
         reason = str(exc)

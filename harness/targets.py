@@ -40,6 +40,11 @@ class Target:
         self.url = url
 
     @property
+    def serving(self) -> bool:
+        """False: a spawned target whose process is not running (it crashed, or its restart failed)."""
+        return True
+
+    @property
     def upstream(self) -> str:
         parts = urlsplit(self.url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -223,6 +228,10 @@ class SpawnTarget(Target):
         given = " (--url)" if self.fixed_url else f" (it printed {url})"
         raise HarnessError(f"spawned {self.command!r} accepted no connection on {host}:{port}{given} within "
                            f"{self.startup_timeout:g}s; {self._tail()}")
+
+    @property
+    def serving(self) -> bool:
+        return self.proc is not None and not self.proc.exited.is_set()
 
     async def restart(self) -> None:
         self._restarting = True

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from harness.checks.model import Derived
 from harness.checks.registry import Outcome, check
-from harness.history import Verdict
+from harness.history import End, Response, Verdict
 from harness.revisions import Revision
 
 R25 = (Revision.R2025,)
 BOTH = (Revision.R2025, Revision.R2026)
 T25 = "2025-11-25_basic_transports.mdx"
+
+
+def _unreached(what: str, resp: Response | None, end: End | None) -> str | None:
+    """Why a probe is not judged: no HTTP answer, the exchange broken at the transport (refused, closed or reset
+    before any byte), so it may never have reached the server (a harness that could not connect under load;
+    call-determinate reports the unknown outcome as ERROR). A probe left unanswered until its deadline is judged."""
+    if resp is None and end is not None and end.reason in ("error", "reset"):
+        return f"the {what} probe got no HTTP response ({end.detail or end.reason}): nothing to judge"
+    return None
 
 
 def _probe(d: Derived, out: Outcome, purpose: str, want: int, what: str) -> Verdict:
@@ -18,6 +27,8 @@ def _probe(d: Derived, out: Outcome, purpose: str, want: int, what: str) -> Verd
         return out.unseen(f"no {what} probe was sent")
     for x in xs:
         resp, end = d.responses.get(x), d.ends.get(x)
+        if why := _unreached(what, resp, end):
+            return out.unseen(why)
         if resp is None or resp.status != want:
             got = resp.status if resp else (end.reason if end else "nothing")
             return out.fail(f"{what}: expected HTTP {want}, got {got}",
@@ -55,6 +66,8 @@ def origin_403(d: Derived, out: Outcome) -> Verdict:
         return out.unseen("no non-local Origin probe was sent")
     for x in xs:
         resp, end = d.responses.get(x), d.ends.get(x)
+        if why := _unreached("non-local Origin", resp, end):
+            return out.unseen(why)
         if resp is not None and resp.status == 403:
             continue
         wit = [d.requests[x].seq] + ([resp.seq] if resp else []) + ([end.seq] if end else [])
