@@ -14,6 +14,7 @@ from harness.checks import (  # noqa: F401
     outcomes,
     progress,
     resources,
+    standalone,
     streams,
     tasks,
     tasks_ext,
