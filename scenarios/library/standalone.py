@@ -4,7 +4,7 @@ that belong to no request (#18): what the stream missed is replayed on the resum
 2025-11-25_basic_transports.mdx § Resumability and Redelivery: "The server MAY use this header to replay
 messages that would have been sent after the last event ID, on the stream that was disconnected, and to resume
 the stream from that point. [...] This mechanism applies regardless of how the original stream was initiated
-(via POST or GET)." The checks (harness/checks/standalone.py) read the burst's numbering.
+(via POST or GET)." The checks (harness/checks/streams_standalone.py) read the burst's numbering.
 """
 
 from __future__ import annotations
