@@ -78,6 +78,7 @@ REFERENCE = Profile(
         "task": Role("long_running_agent", {"steps": 4, "step_ms": 400}),
         "task_input": Role("travel_agent", {"destination": "Tromsø"}),
         "list_change": Role("catalogue_agent", {}),
+        "burst": Role("announce_burst", {"count": 24, "gap_ms": 5}),
     },
     restartable=True,
 )

@@ -10,6 +10,8 @@ from mcp_types import CallToolResult
 from reference_agents.runtime import AgentRuntime, is_modern, result
 
 MAX_STEPS = 10_000
+MAX_BURST = 500
+BURST_LOGGER = "faultline-burst"
 
 
 def register(mcp: MCPServer, rt: AgentRuntime) -> None:
@@ -53,3 +55,22 @@ def register(mcp: MCPServer, rt: AgentRuntime) -> None:
             structured["job_runs_completed"] = completed[job]
             structured["job"] = job  # whose effect this is (a client sees if it got another's result)
         return result(f"Completed {steps} steps.", structured=structured)
+
+
+def register_burst(mcp: MCPServer) -> None:
+    @mcp.tool(description="Send a fast burst of N log messages that belong to no request (2025-11-25: the "
+                          "session's standalone GET stream), then answer.")
+    async def announce_burst(ctx: Context, count: int = 20, gap_ms: int = 5, tag: str = "burst") -> CallToolResult:
+        """Each message's data is {burst: tag, seq: 0..count-1, count}: the history shows which were lost,
+        delivered twice or reordered on the standalone stream across its cuts and resumes. 2026-07-28 has no
+        stream outside a request: an error result."""
+        if not 1 <= count <= MAX_BURST:
+            raise ToolError(f"count must be between 1 and {MAX_BURST}, not {count}")
+        if is_modern(ctx):
+            return result("2026-07-28 has no standalone stream", structured={"burst": tag, "count": 0},
+                          is_error=True)
+        for seq in range(count):
+            await ctx.session.send_log_message("info", {"burst": tag, "seq": seq, "count": count},
+                                               logger=BURST_LOGGER)  # no related request: the GET stream
+            await anyio.sleep(max(gap_ms, 0) / 1000)
+        return result(f"Sent {count} messages on the standalone stream.", structured={"burst": tag, "count": count})

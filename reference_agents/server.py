@@ -94,6 +94,7 @@ def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
     research.register(mcp, rt)
     long_running.register(mcp, rt)
     catalogue.register(mcp, rt)
+    long_running.register_burst(mcp)
 
     def read(kind: str, id: str) -> str:
         rec = rt.storage.get_record(kind, id)

@@ -38,6 +38,7 @@ TASK_INPUT = "task_input"  # a task-capable tool that needs the user's answer (a
 SERVER_CLOSE = "server_close"  # a tool whose server closes the SSE stream mid-way (SEP-1699 polling)
 ROUNDS = "rounds"  # 2026-07-28: answers with InputRequiredResult rounds (a form elicitation, a requestState)
 LIST_CHANGE = "list_change"  # each call adds or removes a tool (the tool list changes) and announces it
+BURST = "burst"  # a tool that sends a fast burst of notifications belonging to no request (2025: the GET stream)
 
 # role -> what its tool must do (profile validation, `faultline discover`'s comments)
 ROLES: dict[str, str] = {
@@ -59,6 +60,8 @@ ROLES: dict[str, str] = {
             "asks again while an answer is missing, and completes once answered (default: the elicitation role)",
     LIST_CHANGE: "each call adds or removes a tool (tools/list changes) and announces it "
                  "(notifications/tools/list_changed to listeners)",
+    BURST: "sends a fast burst of notifications that belong to no request (log messages numbered in their data: "
+           "burst, seq, count) on the session's standalone GET stream, then answers",
 }
 
 class Event(Protocol):

@@ -15,6 +15,7 @@ from harness.checks import (  # noqa: F401
     progress,
     resources,
     streams,
+    streams_standalone,
     tasks,
     tasks_ext,
     transport,

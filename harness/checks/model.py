@@ -37,6 +37,17 @@ class Call:
         return str(self.params.get("name")), json.dumps(self.params.get("arguments"), sort_keys=True)
 
 
+@dataclass
+class Standalone:
+    """A session's standalone GET stream (2025-11-25): the plain GET that opened it, then the GETs resuming it
+    with a Last-Event-ID it (or one of its resumes) delivered, in order; its events reassembled across them."""
+
+    session: str
+    client: str
+    xs: list[int] = field(default_factory=list)
+    stream: list[SseEvent] = field(default_factory=list)
+
+
 # Faults that break connections (the others only slow or reshape the bytes): a call broken after one of
 # these was broken by the nemesis on purpose; a call broken under latency or slicing was broken by the server.
 BREAKING_TOXICS = frozenset({"faultline.sse_cut", "faultline.http_drop", "reset_peer", "timeout", "limit_data"})
@@ -127,6 +138,8 @@ class Derived:
         by_key: dict[tuple[str, Any], Call] = {}
         self.call_of_x: dict[int, Call] = {}
         self.resumes: list[int] = []
+        self.standalone: list[Standalone] = []  # the GET streams opened without Last-Event-ID, with their resumes
+        standalone_of_x: dict[int, Standalone] = {}
         for x in sorted(self.requests):
             req = self.requests[x]
             body = req.body if isinstance(req.body, dict) else {}
@@ -144,12 +157,23 @@ class Derived:
                     if owner.session == self.session_of[x]:
                         owner.xs.append(x)
                         self.call_of_x[x] = owner
+                elif origin is not None and origin[1] in standalone_of_x:
+                    chain = standalone_of_x[origin[1]]
+                    if chain.session == self.session_of[x]:
+                        chain.xs.append(x)
+                        standalone_of_x[x] = chain
+            elif req.method == "GET" and x in self.responses and self.responses[x].content_type == "text/event-stream":
+                chain = Standalone(self.session_of[x], req.client, [x])
+                self.standalone.append(chain)
+                standalone_of_x[x] = chain
         for a in h.of(Answer):
             target = self.call_of_x.get(a.x) if a.x is not None else self._last_call_before(a.seq)
             if target is not None:
                 target.answers.append(a)
         for call in self.calls:
-            call.stream = self._reassemble(call)
+            call.stream = self.reassemble(call.xs)
+        for chain in self.standalone:
+            chain.stream = self.reassemble(chain.xs)
 
     @property
     def revision(self) -> Revision:
@@ -171,9 +195,11 @@ class Derived:
                 best = c
         return best
 
-    def _reassemble(self, call: Call) -> list[SseEvent]:
+    def reassemble(self, xs: list[int]) -> list[SseEvent]:
+        """The events of one logical stream across its exchanges (the first, then its resumes): each resume
+        continues after the event its Last-Event-ID names."""
         stream: list[SseEvent] = []
-        for x in call.xs:
+        for x in xs:
             lei = self.requests[x].headers.get("last-event-id")
             if lei is not None:
                 idx = max((i for i, e in enumerate(stream) if e.id == lei), default=None)

@@ -11,6 +11,7 @@ from scenarios.library import (  # noqa: F401
     resources,
     resume,
     sdk,
+    standalone,
     stateless,
     tasks,
     transport,
