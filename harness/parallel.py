@@ -3,11 +3,13 @@ its own (a fault it adds, a network it takes down, reaches no other run's traffi
 
 A run that restarts the target (a scenario tagged `restart`) never shares it. With RunConfig.twins (demo,
 bench: the reference agents, whose instances share nothing, each keeping its store in its own
-$FAULTLINE_SCRATCH) it gets a twin, the same command spawned again for it alone, which it kills and
-restarts as it likes while the other runs go on. Otherwise (a user's --spawn command, whose instances may
-share a port or a store; a --target URL; a twin that did not start) it runs after all the others, one at a
-time, through the rig's proxy. A scenario that restarts without the tag is caught at its restart (RestartNeedsExclusive): that
-attempt is dropped and it runs again in that last phase, so a SIGKILL never strikes under another run.
+$FAULTLINE_SCRATCH) the restart runs go to lanes (at most half the -j slots, at least one), each lane a twin:
+the same command spawned again, which the lane's runs, one after another, kill and restart as they like
+while the other runs go on against the rig's target. Otherwise (a user's --spawn command, whose instances may
+share a port or a store; a --target URL; a twin that did not start) they run after all the others, one at a
+time, through the rig's proxy. A scenario that restarts without the tag is caught at its restart
+(RestartNeedsExclusive): that attempt is dropped and it runs again in that last phase, so a SIGKILL never
+strikes under another run.
 
 Results reach `on_result` in the scenario order (a finished run waits for the earlier ones; the runs of
 the last phase come after), and the list returned is in the scenario order, as a serial run's.
@@ -62,67 +64,99 @@ class _InOrder:
             self._next += 1
 
 
-async def _on_twin(rig: Rig, sc: Scenario, rev: Revision) -> ScenarioResult | None:
-    """The run on a twin of the target of its own (None: no twin could be had)."""
-    target = twin(rig.target, rig.config)
-    if target is None:
-        return None
-    try:
-        await target.start()
-    except HarnessError:
-        return None
-    try:
-        return await run_isolated(sc, rev, target, rig.config, may_restart=True)
-    finally:
-        await target.stop()
+def lanes(restart_runs: list[int], jobs: int) -> list[list[int]]:
+    """The restart runs dealt round-robin (in the scenario order) to the lanes, one twin each: half the -j
+    slots at most, one lane at least (each twin is one more server start, and starts cost CPU)."""
+    count = max(1, min(len(restart_runs), jobs // 2))
+    return [restart_runs[k::count] for k in range(count)]
+
+
+class _Schedule:
+    """One parallel run's bookkeeping: the plan, the results so far, the callbacks, the runs left for last."""
+
+    def __init__(self, rig: Rig, on_result: Callable[[ScenarioResult], None] | None,
+                 on_start: Callable[[Scenario, Revision], None] | None,
+                 on_finish: Callable[[ScenarioResult], None] | None) -> None:
+        assert rig.preflight is not None
+        self.rig, self.preflight = rig, rig.preflight
+        self.plan = [(sc, rev) for sc in rig.config.scenarios for rev in rig.config.revisions]
+        self.results: dict[int, ScenarioResult] = {}
+        self.last: list[int] = []  # the runs of the last phase, alone on the target
+        self._on_result, self._on_start, self._on_finish = on_result, on_start, on_finish
+        self.in_order = _InOrder(list(range(len(self.plan))), self.emit)
+        self.limiter = anyio.CapacityLimiter(rig.config.jobs)
+
+    def emit(self, i: int) -> None:
+        if self._on_result and not self.preflight.unspoken(self.plan[i][1]):
+            self._on_result(self.results[i])
+
+    def started(self, i: int) -> None:
+        if self._on_start and not self.preflight.unspoken(self.plan[i][1]):
+            self._on_start(*self.plan[i])
+
+    def ended(self, i: int, found: ScenarioResult | None) -> None:
+        """`found` None: the run goes to the last phase."""
+        if found is None:
+            self.last.append(i)
+        else:
+            self.results[i] = found
+            if self._on_finish:
+                self._on_finish(found)
+        self.in_order.ready(i, emit=found is not None)
+
+    def needs_twin(self, i: int) -> bool:
+        sc, rev = self.plan[i]
+        return exclusive(sc) and rev in sc.revisions and not self.preflight.skip(sc, rev)
+
+    async def shared(self, i: int) -> None:
+        """A run on the rig's target, through a proxy of its own."""
+        async with self.limiter:
+            self.started(i)
+            try:
+                found: ScenarioResult | None = await self.rig.run(*self.plan[i], own_proxy=True)
+            except BaseException as exc:
+                if not _needs_exclusive(exc):
+                    raise
+                found = None
+        self.ended(i, found)
+
+    async def lane(self, runs: list[int]) -> None:
+        """Restart runs one after another on a twin of the target (a slot held throughout); no twin: all last."""
+        async with self.limiter:
+            target = twin(self.rig.target, self.rig.config)
+            try:
+                if target is not None:
+                    await target.start()
+            except HarnessError:
+                target = None
+            try:
+                for i in runs:
+                    if target is None:
+                        self.ended(i, None)
+                        continue
+                    self.started(i)
+                    self.ended(i, await run_isolated(*self.plan[i], target, self.rig.config, may_restart=True))
+            finally:
+                if target is not None:
+                    await target.stop()
 
 
 async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | None,
                        on_start: Callable[[Scenario, Revision], None] | None,
                        on_finish: Callable[[ScenarioResult], None] | None = None) -> list[ScenarioResult]:
-    config, preflight = rig.config, rig.preflight
-    assert preflight is not None
-    plan = [(sc, rev) for sc in config.scenarios for rev in config.revisions]
-    results: dict[int, ScenarioResult] = {}
-    last: list[int] = []  # the runs of the last phase, alone on the target
-
-    def emit(i: int) -> None:
-        if on_result and not preflight.unspoken(plan[i][1]):
-            on_result(results[i])
-
-    def started(i: int) -> None:
-        if on_start and not preflight.unspoken(plan[i][1]):
-            on_start(*plan[i])
-
-    in_order = _InOrder(list(range(len(plan))), emit)
-    limiter = anyio.CapacityLimiter(config.jobs)
-
-    async def one(i: int) -> None:
-        sc, rev = plan[i]
-        async with limiter:
-            started(i)
-            try:
-                if exclusive(sc) and rev in sc.revisions and not preflight.skip(sc, rev):
-                    found = await _on_twin(rig, sc, rev)
-                else:
-                    found = await rig.run(sc, rev, own_proxy=True)
-            except BaseException as exc:
-                if not _needs_exclusive(exc):
-                    raise
-                found = None
-        if found is None:
-            last.append(i)
-        else:
-            results[i] = found
-            if on_finish:
-                on_finish(found)
-        in_order.ready(i, emit=found is not None)
-
-    async with anyio.create_task_group() as tg:  # the restart runs first: they are the longest
-        for i in sorted(range(len(plan)), key=lambda i: not exclusive(plan[i][0])):
-            tg.start_soon(one, i)
-    for i in sorted(last):
-        started(i)
-        results[i] = await rig.run(*plan[i])
-        emit(i)
-    return [results[i] for i in range(len(plan))]
+    s = _Schedule(rig, on_result, on_start, on_finish)
+    restart_runs = [i for i in range(len(s.plan)) if s.needs_twin(i)]
+    first = [i for i, (sc, _) in enumerate(s.plan) if sc is s.plan[0][0] and i not in restart_runs]
+    async with anyio.create_task_group() as tg:
+        for i in first:  # the first scenario's lines come at once, then the lanes (the longest) take their slots
+            tg.start_soon(s.shared, i)
+        for runs in lanes(restart_runs, rig.config.jobs):
+            tg.start_soon(s.lane, runs)
+        for i in range(len(s.plan)):  # the CapacityLimiter admits them in this order
+            if i not in first and i not in restart_runs:
+                tg.start_soon(s.shared, i)
+    for i in sorted(s.last):
+        s.started(i)
+        s.results[i] = await rig.run(*s.plan[i])
+        s.emit(i)
+    return [s.results[i] for i in range(len(s.plan))]

@@ -98,3 +98,27 @@ def test_a_bad_jobs_value_is_one_line_and_exit_2(capsys):
         assert main(["run", "--target", "http://127.0.0.1:9/mcp", "-j", bad]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and "-j/--jobs" in err, err
+
+
+@pytest.mark.timeout(120)
+def test_an_untagged_restart_is_stopped_and_run_again_alone_after_the_rest():
+    attempts: list[str] = []
+
+    async def restarts(ctx: ScenarioContext) -> None:
+        attempts.append("restart")
+        await ctx.restart_target()  # shared with `quiet`: refused (RestartNeedsExclusive), re-run alone
+        async with ctx.client("A") as c:
+            await c.open()
+
+    async def quiet(ctx: ScenarioContext) -> None:
+        async with ctx.client("A") as c:
+            await c.open()
+
+    scenarios = [Scenario("restarts-untagged", "", (R25,), (), (), restarts), Scenario("quiet", "", (R25,), (), (), quiet)]
+    shown: list[str] = []
+    results = anyio.run(lambda: run_suite(agents(), RunConfig(scenarios=scenarios, revisions=(R25,), profile=REFERENCE,
+                                                              jobs=2, twins=True),
+                                          on_result=lambda r: shown.append(r.scenario)))
+    assert [r.scenario for r in results] == ["restarts-untagged", "quiet"] and shown == ["quiet", "restarts-untagged"]
+    assert attempts == ["restart", "restart"] and [r.reason for r in results] == ["", ""], [r.reason for r in results]
+    assert sum(1 for rec in results[0].history.records if getattr(rec, "action", "") == "restart") == 1
