@@ -3,9 +3,10 @@ its own (a fault it adds, a network it takes down, reaches no other run's traffi
 
 A run that restarts the target (a scenario tagged `restart`) never shares it. With RunConfig.twins (demo,
 bench: the reference agents, whose instances share nothing, each keeping its store in its own
-$FAULTLINE_SCRATCH) the restart runs go to lanes (at most half the -j slots, at least one), each lane a twin:
-the same command spawned again, which the lane's runs, one after another, kill and restart as they like
-while the other runs go on against the rig's target. Otherwise (a user's --spawn command, whose instances may
+$FAULTLINE_SCRATCH) the restart runs go to lanes (at most half the -j slots, at least one), each lane a twin
+(the same command spawned again) and a queue it shares with the others: the lane takes the next restart run
+as it comes free, which kills and restarts the twin as it likes while the other runs go on against the
+rig's target. Otherwise (a user's --spawn command, whose instances may
 share a port or a store; a --target URL; a twin that did not start) they run after all the others, one at a
 time, through the rig's proxy. A scenario that restarts without the tag is caught at its restart
 (RestartNeedsExclusive): that attempt is dropped and it runs again in that last phase, so a SIGKILL never
@@ -64,11 +65,10 @@ class _InOrder:
             self._next += 1
 
 
-def lanes(restart_runs: list[int], jobs: int) -> list[list[int]]:
-    """The restart runs dealt round-robin (in the scenario order) to the lanes, one twin each: half the -j
-    slots at most, one lane at least (each twin is one more server start, and starts cost CPU)."""
-    count = max(1, min(len(restart_runs), jobs // 2))
-    return [restart_runs[k::count] for k in range(count)]
+def lane_count(restart_runs: int, jobs: int) -> int:
+    """Lanes for the restart runs, one twin each: half the -j slots at most, one at least (each twin is one
+    more server start, and starts cost CPU)."""
+    return max(1, min(restart_runs, jobs // 2)) if restart_runs else 0
 
 
 class _Schedule:
@@ -120,25 +120,24 @@ class _Schedule:
                 found = None
         self.ended(i, found)
 
-    async def lane(self, runs: list[int]) -> None:
-        """Restart runs one after another on a twin of the target (a slot held throughout); no twin: all last."""
+    async def lane(self, queue: list[int]) -> None:
+        """On a twin of the target of its own (a slot held throughout), restart runs one after another, each
+        taken from `queue` as the lane comes free. No twin: the lane takes none (what is left runs last)."""
         async with self.limiter:
-            target = twin(self.rig.target, self.rig.config)
+            target = twin(self.rig.target, self.rig.config) if queue else None
+            if target is None:
+                return
             try:
-                if target is not None:
-                    await target.start()
+                await target.start()
             except HarnessError:
-                target = None
+                return
             try:
-                for i in runs:
-                    if target is None:
-                        self.ended(i, None)
-                        continue
+                while queue:
+                    i = queue.pop(0)
                     self.started(i)
                     self.ended(i, await run_isolated(*self.plan[i], target, self.rig.config, may_restart=True))
             finally:
-                if target is not None:
-                    await target.stop()
+                await target.stop()
 
 
 async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | None,
@@ -150,11 +149,16 @@ async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | N
     async with anyio.create_task_group() as tg:
         for i in first:  # the first scenario's lines come at once, then the lanes (the longest) take their slots
             tg.start_soon(s.shared, i)
-        for runs in lanes(restart_runs, rig.config.jobs):
-            tg.start_soon(s.lane, runs)
+        queue = list(restart_runs) if twin(rig.target, rig.config) is not None else []
+        for i in restart_runs if not queue else ():  # no twins to be had: these run last (their lines too)
+            s.ended(i, None)
+        for _ in range(lane_count(len(restart_runs), rig.config.jobs)):
+            tg.start_soon(s.lane, queue)
         for i in range(len(s.plan)):  # the CapacityLimiter admits them in this order
             if i not in first and i not in restart_runs:
                 tg.start_soon(s.shared, i)
+    for i in queue:  # no lane had a twin for these
+        s.ended(i, None)
     for i in sorted(s.last):
         s.started(i)
         s.results[i] = await rig.run(*s.plan[i])

@@ -61,9 +61,9 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
     p.add_argument("--time-scale", type=positive_float, default=os.environ.get("FAULTLINE_TIME_SCALE", "1"),
                    help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
     p.add_argument("-j", "--jobs", type=jobs, default=os.cpu_count() or 1, metavar="N",
-                   help=f"scenario runs at once, each through its own embedded proxy; the ones that restart the "
-                        f"target run alone after the rest (default: the number of cores, {os.cpu_count() or 1} "
-                        f"here; 1: one after another)")
+                   help=f"scenario runs at once, each through its own embedded proxy; a run that restarts the "
+                        f"target never shares it (run: they come alone after the rest; demo: on twins of the "
+                        f"agents) (default: the number of cores, {os.cpu_count() or 1} here; 1: one after another)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:

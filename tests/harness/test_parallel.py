@@ -122,3 +122,23 @@ def test_an_untagged_restart_is_stopped_and_run_again_alone_after_the_rest():
     assert [r.scenario for r in results] == ["restarts-untagged", "quiet"] and shown == ["quiet", "restarts-untagged"]
     assert attempts == ["restart", "restart"] and [r.reason for r in results] == ["", ""], [r.reason for r in results]
     assert sum(1 for rec in results[0].history.records if getattr(rec, "action", "") == "restart") == 1
+
+
+def test_the_live_lines_name_what_is_under_way_and_what_waits_for_its_turn():
+    import io
+
+    from harness.history import History
+    from harness.report.terminal import Progress
+
+    a, b = (Scenario(n, "", (R25,), (), (), lambda ctx: None) for n in ("a", "b"))  # type: ignore[arg-type,return-value]
+    out = io.StringIO()
+    p = Progress(2, out)
+    p.start(a, R25)
+    p.start(b, R25)
+    rb = ScenarioResult("b", R25.value, [], History(), 0.1)
+    p.finish(rb)  # b ended first: its line waits for a's
+    assert "1 more ended" in p.status() and "a@2025-11-25" in p.status() and "b@" not in p.status()
+    p.result(ScenarioResult("a", R25.value, [], History(), 0.2))
+    p.result(rb)
+    assert [ln.split()[-2] for ln in out.getvalue().splitlines()] == ["a@2025-11-25", "b@2025-11-25"]
+    assert p.status().endswith("under way: finishing")
