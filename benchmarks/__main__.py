@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from harness.cli import innermost, interrupted, signals_unwind
 from harness.heartbeat import Heartbeat, duration
 
-ORDER = ("suite", "official", "robustness", "fuzz", "proxy")  # the closing table's rows, in this order
+ORDER = ("suite", "official", "robustness", "fuzz", "proxy")  # run in this order (the headline first), and so shown
 
 
 class _Now:
@@ -43,8 +43,12 @@ class _Touching:
         return getattr(self._out, name)
 
 
+def _rank(name: str) -> int:
+    return ORDER.index(name) if name in ORDER else len(ORDER)
+
+
 def side_by_side(figures: dict[str, dict[str, str]]) -> list[str]:
-    rows = [(name, label, figure) for name in sorted(figures, key=lambda n: (ORDER + (n,)).index(n))
+    rows = [(name, label, figure) for name in sorted(figures, key=_rank)
             for label, figure in figures[name].items()]
     width = max((len(label) for _, label, _ in rows), default=0)
     return ["", "bench figures, side by side:"] + [f"  {label:<{width}}  {figure}" for _, label, figure in rows]
@@ -52,7 +56,7 @@ def side_by_side(figures: dict[str, dict[str, str]]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     known = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
-    names = argv or known
+    names = argv or sorted(known, key=_rank)
     unknown = [n for n in names if n not in known]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(known)})", file=sys.stderr)
