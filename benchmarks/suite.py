@@ -57,6 +57,9 @@ def main() -> dict[str, str]:
         met = "met" if wall <= TARGET_S and serial / wall >= TARGET_RATIO else "NOT met"
         line = f"{wall:.1f} s, {serial / wall:.2f}x faster than -j 1, {same}"
         print(f"suite -j {jobs}: {line} (target <= {TARGET_S:.0f} s and >= {TARGET_RATIO:.0f}x: {met})", flush=True)
+        for row in sorted(_verdicts(results) ^ _verdicts(serial_results))[:10]:  # what differs, if anything
+            print(f"  differs: {row} ({'only -j ' + str(jobs) if row in _verdicts(results) else 'only -j 1'})",
+                  flush=True)
         for r in sorted(results, key=lambda r: -r.wall)[:5]:
             print(f"  {r.wall:6.2f}s  {r.scenario}@{r.revision}  {r.status}", flush=True)
         figures[f"suite -j {jobs}"] = line
