@@ -76,7 +76,8 @@ def mutants(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures (proxy, suite, fuzz, robustness, load)."""
+    """Benchmarks that print figures (suite serial vs parallel, official checks/s, robustness, hostile, fuzz, load,
+    proxy), then the main ones side by side; `-- suite official` for some."""
     install(session, "test")
     session.run("python", "-m", "benchmarks", *session.posargs)
 

@@ -49,6 +49,10 @@ class Heartbeat:
             out.flush()
             self._last = time.monotonic()
 
+    def touch(self) -> None:
+        """Someone else just printed a line: restart the silence clock."""
+        self._last = time.monotonic()
+
     def _beat(self) -> None:
         assert self.every is not None
         while not self._stop.wait(max(0.05, self.every - (time.monotonic() - self._last))):

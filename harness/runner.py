@@ -45,6 +45,10 @@ class RunConfig:
     scenario_deadline: float = 60.0  # seconds per scenario, before scaling
     out_dir: Path | None = None  # histories are saved here when set
     calibration: Calibration | None = None  # measured by the Rig before the scenarios (harness/calibration.py)
+    jobs: int = 1  # scenario runs at once (harness/parallel.py); 1: one after another
+    # with jobs > 1: a run that restarts a spawned target gets a twin, the same command started again for it
+    # alone; only for a command whose instances share nothing (no fixed port, no store path: demo, bench)
+    twins: bool = False
 
 
 @dataclass
@@ -256,7 +260,9 @@ class Rig:
             return f"the target is not running and could not be started again: {exc}"
         return ""
 
-    async def run(self, sc: Scenario, rev: Revision) -> ScenarioResult:
+    async def run(self, sc: Scenario, rev: Revision, *, own_proxy: bool = False) -> ScenarioResult:
+        """One scenario run. `own_proxy`: through an embedded proxy of its own (so its faults reach no other
+        run's traffic), and a restart of the target raises RestartNeedsExclusive instead of happening."""
         assert self.proxy is not None and self.preflight is not None
         why = self.preflight.skip(sc, rev)
         if why:
@@ -267,21 +273,53 @@ class Rig:
         if down:
             return ScenarioResult(sc.name, rev.value, [_scenario_verdict(sc, rev, "ERROR", down)], History(), 0.0,
                                   down, exercises=sc.checks)
-        return await _run_one(sc, rev, self.target, self.proxy, self.listen, self.config, self.restart)
+        if not own_proxy:
+            return await _run_one(sc, rev, self.target, self.proxy, self.listen, self.config, self.restart)
+        return await run_isolated(sc, rev, self.target, self.config, may_restart=False)
+
+
+class RestartNeedsExclusive(BaseException):  # noqa: N818 - a signal to the scheduler, not an error of the server
+    """A scenario run sharing the target asked to restart it: the scheduler runs it again alone
+    (a BaseException, so neither the scenario nor the runner reports it as the run's ERROR)."""
+
+
+async def run_isolated(sc: Scenario, rev: Revision, target: Target, config: RunConfig, *,
+                       may_restart: bool) -> ScenarioResult:
+    """One run through an embedded proxy of its own, pointed at `target` (started). A restart restarts
+    `target` if `may_restart` (the run has it to itself), else raises RestartNeedsExclusive."""
+    async with embedded_proxy() as proxy:
+        listen = await _point_proxy(proxy, target.upstream, None)
+
+        async def restart() -> None:
+            if not may_restart:
+                raise RestartNeedsExclusive
+            await target.restart()
+            await _point_proxy(proxy, target.upstream, listen)
+
+        return await _run_one(sc, rev, target, proxy, listen, config, restart)
 
 
 async def run_suite(target: Target, config: RunConfig,
                     on_result: Callable[[ScenarioResult], None] | None = None,
                     on_start: Callable[[Scenario, Revision], None] | None = None,
-                    on_notice: Callable[[str, int], None] | None = None) -> list[ScenarioResult]:
+                    on_notice: Callable[[str, int], None] | None = None,
+                    on_finish: Callable[[ScenarioResult], None] | None = None) -> list[ScenarioResult]:
     """Every scenario at every revision. `on_notice(line, n)`: what the preflight found, once, before the
-    scenarios (n: how many scenario runs the line stands for, which are then not reported one by one)."""
+    scenarios (n: how many scenario runs the line stands for, which are then not reported one by one).
+    With config.jobs > 1 (harness/parallel.py) `on_finish` hears of a run as it ends, `on_result` in the
+    scenario order."""
     results: list[ScenarioResult] = []
     async with Rig(target, config) as rig:
         assert rig.preflight is not None
         for line, rev in rig.preflight.notices:
             if on_notice:
                 on_notice(line, len(config.scenarios) if rev is not None else 0)
+        if config.jobs > 1 and config.proxy == "embedded":
+            from harness.parallel import run_parallel
+
+            return await run_parallel(rig, on_result, on_start, on_finish)
+        if config.jobs > 1 and on_notice:
+            on_notice(f"-j {config.jobs}: one Toxiproxy ({config.proxy}) for every run, so they run one at a time", 0)
         for sc in config.scenarios:
             for rev in config.revisions:
                 if rig.preflight.unspoken(rev):
@@ -391,4 +429,4 @@ def relevant(result: ScenarioResult) -> list[Verdict]:
     return shown(result.verdicts, result.exercises)
 
 
-__all__ = ["Rig", "RunConfig", "ScenarioResult", "relevant", "run_suite"]
+__all__ = ["RestartNeedsExclusive", "Rig", "run_isolated", "RunConfig", "ScenarioResult", "relevant", "run_suite"]

@@ -32,16 +32,17 @@ from harness.revisions import TASK_PROGRESS_GRACE, TASK_STATUSES, TASK_TERMINAL,
             "MUST only transition tasks through the valid paths")
 def task_starts_working(d: Derived, out: Outcome) -> Verdict:
     tasks = observations(d)
-    if not tasks:
+    made = creations(d)  # a task only tasks/list showed (another client's) was not seen begin: not judged
+    if not made:
         return out.unseen("no task was created")
     for task_id, obs in tasks.items():
         first = min(obs, key=lambda o: o.seq)
-        if first.status != "working":
+        if task_id in made and first.status != "working":
             return out.fail(f"task {task_id} began {first.status!r} ({first.source}), not 'working'", [first.seq])
         for o in obs:
             if o.status not in TASK_STATUSES:
                 return out.fail(f"task {task_id} reported an unknown status {o.status!r} ({o.source})", [o.seq])
-    return out.ok(f"{len(tasks)} task(s) began working, every status a known one")
+    return out.ok(f"{len(made)} task(s) began working, every status a known one")
 
 
 @check("task-terminal-stable", requirement="tasks.state.terminal", revisions=(Revision.R2025,), level="MUST NOT",

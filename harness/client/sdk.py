@@ -29,6 +29,7 @@ from mcp import Client, types
 from mcp.client.streamable_http import streamable_http_client
 
 from harness.client.answers import Answers
+from harness.client.session import shared_ssl_context
 from harness.history import Answer, End, History, Request, Response, SseEvent
 from harness.revisions import Revision
 from mcp_wire.jsonrpc import is_request
@@ -56,7 +57,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
     def __init__(self, history: History, client: str = "A", inner: httpx2.AsyncBaseTransport | None = None) -> None:
         self.history = history
         self.client = client
-        self.inner = inner or httpx2.AsyncHTTPTransport()
+        self.inner = inner or httpx2.AsyncHTTPTransport(verify=shared_ssl_context())  # not a CA load per client
         self.stream_of_event: dict[str, str] = {}  # event id -> the logical stream it was recorded on
         self.x_of_server_request: dict[Any, int] = {}  # server->client request id -> exchange it arrived on
 

@@ -55,7 +55,7 @@ class CallOutcome:
 _SSL: list[Any] = []
 
 
-def _ssl_context() -> Any:
+def shared_ssl_context() -> Any:
     """One default SSL context for every client: httpx builds a new one (~30 ms) per AsyncClient otherwise."""
     if not _SSL:
         import ssl
@@ -100,7 +100,7 @@ class WireClient(ABC):
 
     async def __aenter__(self) -> WireClient:
         self._new_event = anyio.Event()
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), follow_redirects=False, verify=_ssl_context(),
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout), follow_redirects=False, verify=shared_ssl_context(),
                                       # an idle connection is dropped before a server's keep-alive timeout (uvicorn: 5 s,
                                       # httpx's default too) can close it under a request: "Server disconnected"
                                       limits=httpx.Limits(max_connections=16, keepalive_expiry=2.0))

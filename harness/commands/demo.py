@@ -4,9 +4,9 @@ SQLite store), the embedded fault proxy, every scenario at both revisions, repor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 
 from harness.commands.run import add_run_options, config_from, execute
@@ -30,10 +30,10 @@ def run(args: argparse.Namespace) -> int:
     args.json = args.json or out / "verdicts.json"
     args.junit = args.junit or out / "junit.xml"
     args.html = args.html or out / "report.html"
-    store = Path(tempfile.mkdtemp(prefix="faultline-demo-")) / "agents.sqlite"
-    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0",
-           "--store", f"sqlite:{store}", "--retry-ms", "50"]
+    # no --store: the agents keep a SQLite store in their $FAULTLINE_SCRATCH (harness/targets.py), so each twin
+    # a restart scenario gets with -j (harness/parallel.py) has a store of its own
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "50"]
     if args.mutant:
         cmd += ["--mutant", args.mutant]
-    config = config_from(args, "reference")
+    config = dataclasses.replace(config_from(args, "reference"), twins=True)
     return execute(args, SpawnTarget(shlex.join(cmd)), config)

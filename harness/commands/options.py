@@ -65,3 +65,14 @@ def proxy_spec(text: str) -> str:
         return parse_target_url(text, "--proxy")
     except UsageError as exc:
         raise argparse.ArgumentTypeError(f"expected 'embedded' or a Toxiproxy API URL: {exc}") from None
+
+
+def jobs(text: str) -> int:
+    """`-j N`: how many scenario runs at once, a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of scenario runs at once, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 (1: one scenario run after another), not {value}")
+    return value

@@ -10,8 +10,9 @@ from pathlib import Path
 import anyio
 
 from harness.baseline import judge, load_expected
-from harness.commands.options import output_file, output_folder, positive_float, proxy_spec
+from harness.commands.options import jobs, output_file, output_folder, positive_float, proxy_spec
 from harness.errors import UsageError
+from harness.heartbeat import HEARTBEAT_S, Heartbeat
 from harness.profiles import load_profile
 from harness.report.junit import write_junit
 from harness.report.summary import Tally, tally
@@ -59,6 +60,10 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
                    help="exit 0 even when nothing applied (every scenario run NOT-APPLICABLE or NOT-OBSERVED)")
     p.add_argument("--time-scale", type=positive_float, default=os.environ.get("FAULTLINE_TIME_SCALE", "1"),
                    help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
+    p.add_argument("-j", "--jobs", type=jobs, default=os.cpu_count() or 1, metavar="N",
+                   help=f"scenario runs at once, each through its own embedded proxy; a run that restarts the "
+                        f"target never shares it (run: they come alone after the rest; demo: on twins of the "
+                        f"agents) (default: the number of cores, {os.cpu_count() or 1} here; 1: one after another)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -86,16 +91,19 @@ def config_from(args: argparse.Namespace, profile_spec: str | None) -> RunConfig
     if args.time_scale <= 0:
         raise UsageError("--time-scale must be positive")
     return RunConfig(scenarios=scenarios, revisions=revisions, profile=load_profile(profile_spec),
-                     proxy=args.proxy, time_scale=args.time_scale, out_dir=args.out)
+                     proxy=args.proxy, time_scale=args.time_scale, out_dir=args.out,
+                     jobs=getattr(args, "jobs", 1))
 
 
 def execute(args: argparse.Namespace, target: Target, config: RunConfig) -> int:
     expected = load_expected(args.expected_failures) if args.expected_failures else []
     progress = Progress(len(config.scenarios) * len(config.revisions))
     started = time.time()
-    results: list[ScenarioResult] = anyio.run(
-        lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start,
-                          on_notice=progress.notice))
+    with Heartbeat(progress.status, every=None if progress.tty else HEARTBEAT_S, stream=progress.out) as beat:
+        progress.say = beat.say
+        results: list[ScenarioResult] = anyio.run(
+            lambda: run_suite(target, config, on_result=progress.result, on_start=progress.start,
+                              on_notice=progress.notice, on_finish=progress.finish))
     info = RunInfo(target=target.description or target.url, profile=_profile_of(results, config),
                    revisions=tuple(r.value for r in config.revisions), started_at=started, finished_at=time.time())
     summary(results)

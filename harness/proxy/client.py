@@ -62,7 +62,9 @@ def toxic_request(toxic: str | ToxicAttributes, attributes: Mapping[str, Any] | 
 class ProxyClient:
     def __init__(self, api_url: str, *, timeout: float = 5.0, extensions: bool | None = None) -> None:
         self.api_url = api_url.rstrip("/")
-        self.http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout)
+        from harness.client.session import shared_ssl_context  # one CA load for all (-j: a proxy per run)
+
+        self.http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout, verify=shared_ssl_context())
         self._capabilities = None if extensions is None else EMBEDDED if extensions else TOXIPROXY
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:

@@ -6,7 +6,10 @@ plain line.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from harness.report.status import FINDINGS, shown
@@ -20,34 +23,67 @@ MARK = {"PASS": "ok", "FAIL": "FAIL", "WARN": "warn", "ERROR": "ERROR", "NOT-APP
 
 
 class Progress:
+    """The live lines of a run. With -j N several runs overlap: their results still come one line each, in the
+    scenario order (harness/parallel.py); the terminal's rewriting line names every run under way, and a plain
+    log gets a `still running` line (`status()`, from harness/heartbeat.py) when silent for a while."""
+
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total = total
         self.done = 0
         self.out = stream or sys.stderr
         self.tty = self.out.isatty()
+        self.running: dict[str, float] = {}  # scenario@revision -> when it started (time.monotonic)
+        self.held: set[str] = set()  # ended, their line waiting for an earlier run's (-j)
+        self.say: Callable[[str], None] | None = None  # a Heartbeat's say, so lines of ours restart its clock
+
+    def _line(self, text: str) -> None:
+        if self.tty:
+            self.out.write("\r\x1b[K")
+        if self.say is not None:
+            self.say(text)
+        else:
+            self.out.write(text + "\n")
+            self.out.flush()
+        self._under_way()
+
+    def _under_way(self) -> None:
+        if self.tty and self.running:
+            names = ", ".join(self.running)
+            line = f"[{self.done + 1}/{self.total}] {names} ..."
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            self.out.write(f"\r\x1b[K{line if len(line) <= width else line[:width - 3] + '...'}")
+            self.out.flush()
 
     def start(self, sc: Scenario, rev: Revision) -> None:
-        if self.tty:
-            self.out.write(f"\r\x1b[K[{self.done + 1}/{self.total}] {sc.name}@{rev.value} ...")
-            self.out.flush()
+        self.running[f"{sc.name}@{rev.value}"] = time.monotonic()
+        self._under_way()
+
+    def status(self) -> str:
+        """What a silent log is told: how far the run is, and the runs under way for how long."""
+        now = time.monotonic()
+        under_way = ", ".join(f"{name} {now - t:.0f}s" for name, t in self.running.items()) or "finishing"
+        held = f" ({len(self.held)} more ended, shown after the earlier ones)" if self.held else ""
+        return f"  ... {self.done}/{self.total} scenario runs done{held}; under way: {under_way}"
 
     def notice(self, line: str, runs: int = 0) -> None:
         """A line of the preflight's; it stands for `runs` scenario runs that are not reported one by one."""
         self.total -= runs
-        if self.tty:
-            self.out.write("\r\x1b[K")
-        self.out.write(line + "\n")
-        self.out.flush()
+        self._line(line)
+
+    def finish(self, r: ScenarioResult) -> None:
+        """A run ended (with -j its line may wait for earlier runs): no longer under way."""
+        name = f"{r.scenario}@{r.revision}"
+        if self.running.pop(name, None) is not None:
+            self.held.add(name)
 
     def result(self, r: ScenarioResult) -> None:
         self.done += 1
+        self.running.pop(f"{r.scenario}@{r.revision}", None)
+        self.held.discard(f"{r.scenario}@{r.revision}")
         line = f"[{self.done}/{self.total}] {MARK.get(r.status, r.status):5} {r.scenario}@{r.revision} ({r.wall:.2f}s)"
         if r.reason:
             line += f" - {r.reason}"
-        if self.tty:
-            self.out.write("\r\x1b[K")
-        self.out.write(line + "\n")
-        self.out.flush()
+        self._line(line)
 
 
 def summary(results: list[ScenarioResult], out: TextIO | None = None) -> None:

@@ -50,7 +50,7 @@ async def network_down_up(ctx: ScenarioContext) -> None:
 @scenario("server-restart", "Complete a booking, SIGKILL the server and start it again on its durable "
           "store: the booking is still readable, and a stream cut before the crash resumes from the store.",
           revisions=(Revision.R2025,), roles=(ELICIT, PROGRESS),
-          checks=("tools.resource-link.fetchable", "http.resume.no-gaps"), tags=("durability",))
+          checks=("tools.resource-link.fetchable", "http.resume.no-gaps"), tags=("durability", "restart"))
 async def server_restart(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     ptool, pargs = ctx.role(PROGRESS)

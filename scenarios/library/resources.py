@@ -168,7 +168,7 @@ async def resource_unknown_uri(ctx: ScenarioContext) -> None:
 @scenario("resource-restart", "Kill the server (SIGKILL) while the booking waits for the user, start it "
           "again on its durable store, and poll resources/read: the booking is still there, at the status it "
           "had or a later one.",
-          roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource", "durability"))
+          roles=(RESOURCE,), checks=("resources.status.forward",), tags=("resource", "durability", "restart"))
 async def resource_restart(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     found: dict[str, Any] = {}
