@@ -20,9 +20,10 @@ def install(session: nox.Session, *extras: str) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's own test suite."""
+    """The project's own test suite, spread over every core by pytest-xdist (`-- -n 0` runs it in one process;
+    tests/conftest.py deals the slow tests out first, one per worker)."""
     install(session, "test")
-    session.run("pytest", "-q", *session.posargs)
+    session.run("pytest", "-q", "-n", "auto", "--dist", "worksteal", *session.posargs)
 
 
 @nox.session
