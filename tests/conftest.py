@@ -10,32 +10,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from xdist_order import dealt
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def shares(count: int, workers: int) -> list[int]:
-    """The sizes of the initial shares worksteal gives `workers` idle workers of `count` tests."""
-    sizes, left = [], count
-    for i in range(workers):
-        sizes.append(left // (workers - i))
-        left -= sizes[-1]
-    return sizes
-
-
-def dealt(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
-    """The collection reordered: share k starts with every W-th slow test (from the k-th), then the others in
-    their order."""
-    slow = [i for i in items if i.get_closest_marker("slow")]
-    rest = iter([i for i in items if not i.get_closest_marker("slow")])
-    out: list[pytest.Item] = []
-    for k, size in enumerate(shares(len(items), workers)):
-        head = slow[k::workers]
-        out += head + [i for _, i in zip(range(size - len(head)), rest, strict=False)]
-    return out + list(rest)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,9 +1,9 @@
-"""tests/conftest.py's order under pytest-xdist: every test kept once, the slow ones dealt one per worker's
+"""tests/xdist_order.py's order under pytest-xdist: every test kept once, the slow ones dealt one per worker's
 initial worksteal share, each at the head of its share."""
 
 from __future__ import annotations
 
-from conftest import dealt, shares
+from xdist_order import dealt, shares
 
 
 class Item:
