@@ -20,9 +20,14 @@ def install(session: nox.Session, *extras: str) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's own test suite."""
+    """The project's own test suite, spread over every core by pytest-xdist (`-- -n 0` runs it in one process;
+    tests/conftest.py deals the slow tests out first, one per worker)."""
     install(session, "test")
-    session.run("pytest", "-q", *session.posargs)
+    # bytecode written and reused: the suite starts a few hundred Pythons (spawned agents, faces, pytest runs);
+    # under PYTHONDONTWRITEBYTECODE=1 (set on some machines, CI's among them) each compiled every module it
+    # imported from source again, about twice the CPU of a start-up from bytecode
+    session.run("pytest", "-q", "-n", "auto", "--dist", "worksteal", *session.posargs,
+                env={"PYTHONDONTWRITEBYTECODE": ""})
 
 
 @nox.session

@@ -129,6 +129,44 @@ def estimate(walls: list[float], left: int, clean_wall: float | None) -> str:
     return f"{left} mutant{'s' if left > 1 else ''} left{about}"
 
 
+async def row(mutant: str | None, *, quick: bool, time_scale: float = 1.0, now: Now | None = None,
+              load: bool = False, load_duration: float = LOAD_DURATION) -> Row:
+    """One row: the clean agents (`mutant` None: every scenario, plus `faultline load` with `load`; killed means
+    something fired) or a mutant (a concurrency mutant by `faultline load`; else, with `quick`, only the scenarios
+    that exercise it; killed means one of its expected requirements fired)."""
+    started = time.monotonic()
+    if mutant is None:
+        clean = fired(await run_against(None, None, time_scale=time_scale, now=now))
+        if load:
+            clean = sorted(set(clean) | set(await load_against(None, duration=load_duration, now=now)))
+        return Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - started)
+    expected, scenarios = EXPECTED[mutant]
+    if mutant in BY_LOAD:
+        got = await load_against(mutant, duration=load_duration, now=now)
+    else:
+        got = fired(await run_against(mutant, list(scenarios) if quick else None, time_scale=time_scale, now=now))
+    return Row(mutant, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - started)
+
+
+async def concurrent_rows(mutants: list[str | None], *, jobs: int, quick: bool, time_scale: float = 1.0,
+                          load_duration: float = LOAD_DURATION) -> list[Row]:
+    """The rows of `mutants` (None: the clean agents), `jobs` at a time (each its own spawned server, store and
+    proxy), in the order given; no heartbeat (the test suite's mode)."""
+    limiter = anyio.CapacityLimiter(jobs)
+    load_duration *= min(1.0, max(0.5, time_scale))  # shortened as matrix() shortens it
+    done: dict[int, Row] = {}
+
+    async def one(i: int, mutant: str | None) -> None:
+        async with limiter:
+            done[i] = await row(mutant, quick=quick, time_scale=time_scale, load_duration=load_duration,
+                                load=mutant is None and bool(set(mutants) & BY_LOAD))
+
+    async with anyio.create_task_group() as tg:
+        for i, mutant in enumerate(mutants):
+            tg.start_soon(one, i, mutant)
+    return [done[i] for i in range(len(mutants))]
+
+
 async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, every: float = HEARTBEAT_S,
                  out: TextIO | None = None, load_duration: float = LOAD_DURATION) -> tuple[Row, list[Row]]:
     """The clean row, then one row per mutant; a line as each row starts and ends (with what is left), and
@@ -141,26 +179,18 @@ async def matrix(mutants: list[str], *, quick: bool, time_scale: float = 1.0, ev
         hb.say(f"kill matrix: the clean agents, then {len(mutants)} mutant(s), {how}, both revisions")
         now.begin("clean agents")
         hb.say("[clean] the clean agents: every scenario")
-        clean = fired(await run_against(None, None, time_scale=time_scale, now=now))
-        if set(mutants) & BY_LOAD:
-            clean = sorted(set(clean) | set(await load_against(None, duration=load_duration, now=now)))
-        clean_row = Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - now.started)
-        hb.say(f"[clean] done in {duration(clean_row.wall)}: {', '.join(clean) or 'nothing'} FAILed/WARNed "
+        clean_row = await row(None, quick=quick, time_scale=time_scale, now=now, load=bool(set(mutants) & BY_LOAD),
+                              load_duration=load_duration)
+        hb.say(f"[clean] done in {duration(clean_row.wall)}: {', '.join(clean_row.fired) or 'nothing'} FAILed/WARNed "
                f"(must be nothing); {estimate([], len(mutants), None if quick else clean_row.wall)}")
         rows: list[Row] = []
         for i, m in enumerate(mutants, 1):
-            expected, scenarios = EXPECTED[m]
             now.begin(f"[{i}/{len(mutants)}] {m}")
-            what = "faultline load" if m in BY_LOAD else ", ".join(scenarios) if quick else "every scenario"
+            what = "faultline load" if m in BY_LOAD else ", ".join(EXPECTED[m][1]) if quick else "every scenario"
             hb.say(f"[{i}/{len(mutants)}] {m}: running ({what})")
-            if m in BY_LOAD:
-                got = await load_against(m, duration=load_duration, now=now)
-            else:
-                got = fired(await run_against(m, list(scenarios) if quick else None, time_scale=time_scale, now=now))
-            row = Row(m, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - now.started)
-            rows.append(row)
-            hb.say(f"[{i}/{len(mutants)}] {m}: {'killed' if row.killed else 'NOT KILLED'} in {duration(row.wall)} "
-                   f"({', '.join(got) or 'nothing fired'}); "
+            rows.append(done := await row(m, quick=quick, time_scale=time_scale, now=now, load_duration=load_duration))
+            hb.say(f"[{i}/{len(mutants)}] {m}: {'killed' if done.killed else 'NOT KILLED'} in {duration(done.wall)} "
+                   f"({', '.join(done.fired) or 'nothing fired'}); "
                    f"{estimate([r.wall for r in rows], len(mutants) - i, None if quick else clean_row.wall)}")
     return clean_row, rows
 

@@ -9,6 +9,12 @@ deselected) unless `--faultline-keep-tests`. Filter with pytest's own `-k` (and 
 the YAML baseline `faultline run --expected-failures` takes (harness/baseline.py); a listed finding
 makes its test xfail, a listed one that now passes fails its test (the baseline is stale).
 
+Under pytest-xdist (`pytest -n 4 --faultline-spawn CMD`) the scenario tests spread over the workers and
+each worker has its own rig: its own spawned target (CMD must pick its own port: `--port 0`; the worker's
+id is in $PYTEST_XDIST_WORKER for anything else it must not share) and its own embedded proxy; with
+`--faultline-target URL` the workers share the server, each through its own proxy. The scenarios that
+restart the target carry `xdist_group("faultline-restart")`: `--dist loadgroup` runs them on one worker.
+
 Fixtures for users who write their own scenarios: `fault_proxy` (a ProxyClient on the embedded
 proxy, or $TOXIPROXY_URL), `reference_agents` (URL of the reference agents, started in-process),
 `recorder` (a fresh History). Helpers: `collect_repros(folder)` and `assert_repro_fixed(path)` turn
@@ -56,6 +62,12 @@ class _Settings:
 
 SETTINGS = pytest.StashKey[_Settings]()
 RIG = pytest.StashKey["_Rig"]()
+RESTART_GROUP = "faultline-restart"  # the xdist_group of the scenarios that restart the target
+
+
+def restarts_target(scenario: Any) -> bool:
+    """Whether the scenario kills and restarts its target (what `faultline run -k restart` selects)."""
+    return "restart" in scenario.name or "restart" in scenario.tags
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,6 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ValueError, UsageError) as exc:
         raise pytest.UsageError(f"faultline: {exc}") from None
     config.stash[SETTINGS] = _Settings(revisions, bool(config.getoption("--faultline-strict")), expected)
+    # the mark the restart scenarios carry, known even without pytest-xdist (so --strict-markers passes)
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist's --dist loadgroup keeps a group on one worker")
 
 
 class _Rig:
@@ -175,10 +189,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from scenarios.api import all_scenarios
 
-    rig = config.stash[RIG] = _Rig(config)
+    rig = config.stash[RIG] = _Rig(config)  # one per process: each xdist worker starts its own
     ours = [ScenarioItem.from_parent(session, name=f"faultline::{sc.name}@{rev.value}", scenario=sc, revision=rev,
                                      rig=rig)
             for sc in all_scenarios() for rev in config.stash[SETTINGS].revisions]
+    for item in ours:
+        if restarts_target(item.scenario):
+            item.add_marker(pytest.mark.xdist_group(RESTART_GROUP))
     if not config.getoption("--faultline-keep-tests"):
         config.hook.pytest_deselected(items=list(items))
         items.clear()

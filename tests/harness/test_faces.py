@@ -33,14 +33,23 @@ def faultline(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[s
     return subprocess.run([PY, "-m", "harness", *args], capture_output=True, text=True, timeout=timeout)
 
 
+def as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT at its default, as a shell's foreground job has it. A test run started in
+    the background (`pytest &`, a CI runner, an xdist worker of one) inherits SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler: the Ctrl-C a user gives would not be what the face gets."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Running:
-    """A face started in the background, its stdout and stderr going to files (read while it runs)."""
+    """A face started in the background, its stdout and stderr going to files (read while it runs), with the
+    signals a terminal's foreground job has."""
 
     def __init__(self, argv: list[str], tmp: Path, env: dict[str, str] | None = None) -> None:
         self.out, self.err = tmp / "stdout", tmp / "stderr"
         with self.out.open("wb") as out, self.err.open("wb") as err:
             self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                         start_new_session=True, env={**os.environ, **(env or {})})
+                                         start_new_session=True, env={**os.environ, **(env or {})},
+                                         preexec_fn=as_from_a_terminal)
         self.seen: list[int] = []  # every process seen below it
         self.groups: set[int] = set()  # and their process groups (each spawned server leads one)
 

@@ -11,7 +11,7 @@ import pytest
 
 from harness.checks import all_checks
 from harness.cli import main as faultline
-from harness.killmatrix import EXPECTED, UNCAUGHT, matrix
+from harness.killmatrix import EXPECTED, UNCAUGHT, concurrent_rows
 from harness.killmatrix import main as killmatrix
 from reference_agents.mutants import REGISTRY
 from scenarios.api import all_scenarios
@@ -62,10 +62,26 @@ def test_list_mutants_prints_the_registry(capsys):
     assert "uncaught: no check can" in out
 
 
+# The live matrix in SHARDS tests (one per xdist worker of `nox -s tests` on 2 cores), each running its rows JOBS at
+# a time: a row is mostly waiting (its spawned server starting, a hanging mutant's scaled deadline), and every row
+# has its own server, store and proxy. Shard 0 starts with the clean agents (every scenario, the longest row).
+SHARDS, JOBS = 2, 4
+ROWS: list[str | None] = [None, *EXPECTED]
+
+
+def test_the_shards_cover_the_clean_agents_and_every_mutant_once():
+    shards = [ROWS[k::SHARDS] for k in range(SHARDS)]
+    assert sorted(m for s in shards for m in s if m) == sorted(EXPECTED) and shards[0][0] is None
+    assert len(EXPECTED) >= 44
+
+
+@pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_every_mutant_is_killed_and_the_clean_agents_are_not():
-    clean, rows = anyio.run(lambda: matrix(list(EXPECTED), quick=True, time_scale=0.25))
-    assert clean.fired == [], f"clean agents: {clean.fired}"
-    missed = [(r.mutant, r.expected, r.fired) for r in rows if not r.killed]
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_mutant_is_killed_and_the_clean_agents_are_not(shard):
+    rows = anyio.run(lambda: concurrent_rows(ROWS[shard::SHARDS], jobs=JOBS, quick=True, time_scale=0.25))
+    clean = [r for r in rows if r.mutant == "(clean)"]
+    assert all(r.fired == [] for r in clean), f"clean agents: {clean[0].fired}"
+    missed = [(r.mutant, r.expected, r.fired) for r in rows if r.mutant != "(clean)" and not r.killed]
     assert not missed, missed
-    assert len(rows) >= 44
+    assert len(rows) == len(ROWS[shard::SHARDS])
