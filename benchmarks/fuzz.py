@@ -25,7 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.commands.replay import load_repro
-from harness.fuzz import FAILING, FuzzStats, fuzz, replay_many, write_repro
+from harness.fuzz import FAILING, FuzzStats, fuzz
+from harness.fuzz_io import replay_many, write_repro
 from harness.heartbeat import HEARTBEAT_S, Heartbeat
 from harness.killmatrix import EXPECTED
 from harness.profiles import REFERENCE

@@ -1,18 +1,24 @@
 """Property-based fault exploration: Hypothesis draws fault schedules, the checks are the
 invariants, and a failure is shrunk to the smallest schedule that still fails, then written as a
-repro file that `faultline replay` re-runs.
+repro file that `faultline replay` re-runs (harness/fuzz_io.py).
 
-The target and the fault proxy run in a background event loop (an anyio blocking portal) so
-Hypothesis can drive examples synchronously. Outcomes are memoised per schedule: a schedule seen
-again (Hypothesis replays its final, shrunk example) gets the same answer, so timing noise in
-the target can never make Hypothesis call a failure flaky.
+A run has workers (threads), each with its own target instance and fault proxy (a Rig, kept across
+its examples) in its own event loop (an anyio blocking portal) so Hypothesis can drive examples
+synchronously; they first share out a seed corpus (each move alone), then each runs its own
+Hypothesis search (its own seed). A signature is shrunk by the worker that saw it first. Outcomes
+are memoised per schedule: a schedule seen again (Hypothesis replays its final, shrunk example)
+gets the same answer, so timing noise in the target can never make Hypothesis call a failure flaky.
+
+Where the time went (profiled with py-spy and per-example timings, `benchmarks/fuzz.py`): examples
+mostly wait on the network and the server, so workers multiply the rate on 2 cores; drawing a
+schedule cost ~30 ms of CPU while the strategy was rebuilt per draw (now built once per search);
+1-byte slicer strikes cost seconds each; a target start costs seconds on a busy machine.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -26,7 +32,6 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from harness import __version__
 from harness.proxy.attributes import CATALOGUE, CLASSIC
 from harness.revisions import Revision
 from harness.runner import Rig, RunConfig, ScenarioResult
@@ -213,9 +218,9 @@ def _guarded_worker(index: int, target: Target, search: _Search) -> None:
 
 def _worker(index: int, target: Target, search: _Search) -> None:
     """One worker: its target behind its own proxy (a Rig), kept across searches until the budget is spent. The
-    targets start one after another (each when the previous one is up): started all at once on a busy machine they
-    are all late, one by one the first worker explores seconds earlier."""
-    while index and not search.up[index - 1].wait(0.2):
+    first target starts alone, the others when it is up: started all at once on a busy machine they are all late,
+    so the first worker explores seconds earlier."""
+    while index and not search.up[0].wait(0.2):
         if search.interrupted.is_set():
             return
     try:
@@ -375,64 +380,3 @@ def run_in_portal(portal: Any, rig: Rig, scenario: Scenario, revision: Revision,
         future.cancel()
         finished.wait(unwind)
         raise
-
-
-def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value: int | None, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    name = "-".join(s.replace(".", "_") for s in failure.signature)[:80] or "failure"
-    path = folder / f"repro-{failure.revision}-{name}.json"
-    data = {
-        "faultline_repro": 1,
-        "harness_version": __version__,
-        "target": target.description,
-        "spawn": getattr(target, "command", None),
-        "url": None if getattr(target, "command", None) else target.url,
-        "spawn_url": getattr(target, "fixed_url", None),  # a spawned server's --url (it prints none)
-        "revision": failure.revision,
-        "profile": config.profile.name,
-        "time_scale": config.time_scale,
-        "seed": seed_value,
-        "schedule": failure.schedule.to_json(),
-        "describe": failure.schedule.describe(),
-        "failing": failure.signature,
-        "verdicts": [v.model_dump(mode="json") for v in failure.result.verdicts if v.status in FAILING],
-        "history": [r.model_dump(mode="json") for r in failure.result.history],
-    }
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    return path
-
-
-def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision: Revision) -> ScenarioResult:
-    return replay_many(target, config, schedule, revision, 1)[0]
-
-
-def replay_many(target: Target, config: RunConfig, schedule: Schedule, revision: Revision,
-                times: int) -> list[ScenarioResult]:
-    """The schedule played `times` times against one start of the target."""
-    with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
-        return [run_in_portal(portal, rig, schedule_scenario(schedule), revision) for _ in range(max(1, times))]
-
-
-def progress_printer(budget: float | None = None,
-                     say: Callable[[str], None] | None = None) -> Callable[[FuzzStats, str], None]:
-    """On a terminal one line rewritten per example; elsewhere (a CI log) a line at most every 5 s, through
-    `say` when given (a Heartbeat's, which fills the silences of a long example)."""
-    tty = sys.stderr.isatty()
-    last = [0.0]
-    of = f" of {budget:.0f}s" if budget else ""
-
-    def show(stats: FuzzStats, current: str) -> None:
-        now = time.monotonic()
-        line = (f"examples {stats.examples}  failures {stats.failures}  shrinks {stats.shrinks}  "
-                f"{now - stats.started:5.1f}s{of}  {current}")
-        if tty:
-            sys.stderr.write("\r\x1b[K" + line[:150])
-            sys.stderr.flush()
-        elif now - last[0] > 5:
-            last[0] = now
-            if say:
-                say(line)
-            else:
-                print(line, file=sys.stderr, flush=True)
-
-    return show

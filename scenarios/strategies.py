@@ -139,14 +139,14 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
 COSTLIEST_FIRST = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe", "task_cancel",
                    "task_input_reconnect", "disconnect_cancels", "resource_subscribe", "mrtr_malformed_input",
                    "resource_unknown", "discover")
-CHEAP_PER_COSTLY = 3  # in the corpus's order: one costly schedule, then this many cheap ones
+CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
 
 
 def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
     """The schedules a fuzz run plays before Hypothesis draws any: each library move alone, each role cut once
     (after its undisturbed twin; then resumed or re-issued), each cheap probe alone. Workers take them in order:
-    the revisions interleaved, one costly schedule then CHEAP_PER_COSTLY cheap ones, so the costly ones start early
-    while the others keep most workers busy. Each is as small as a schedule exercising its move gets, so a failure
+    the revisions interleaved, CHEAP_PER_COSTLY cheap schedules then a costly one, so the costly ones start early
+    while most workers go on with the cheap ones (which most bugs fail). Each is as small as a schedule exercising its move gets, so a failure
     of one needs no shrinking."""
     simplest = "long_running" if "long_running" in roles else sorted(roles)[0]
     costly: list[list[tuple[Revision, Schedule]]] = []  # per revision
@@ -160,7 +160,7 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
     costly_order, cheap_order = _interleaved(costly), _interleaved(cheap)
     corpus: list[tuple[Revision, Schedule]] = []
     while costly_order or cheap_order:
-        corpus += costly_order[:1] + cheap_order[:CHEAP_PER_COSTLY]
+        corpus += cheap_order[:CHEAP_PER_COSTLY] + costly_order[:1]
         costly_order, cheap_order = costly_order[1:], cheap_order[CHEAP_PER_COSTLY:]
     return corpus
 

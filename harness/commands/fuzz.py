@@ -12,7 +12,8 @@ from pathlib import Path
 from harness.commands.options import output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
-from harness.fuzz import DEFAULT_WORKERS, FuzzStats, fuzz, progress_printer, write_repro
+from harness.fuzz import DEFAULT_WORKERS, FuzzStats, fuzz
+from harness.fuzz_io import progress_printer, write_repro
 from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import load_profile
 from harness.revisions import parse as parse_revisions

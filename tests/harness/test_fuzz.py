@@ -9,7 +9,8 @@ from pathlib import Path
 
 from harness.cli import main
 from harness.commands.replay import load_repro, reproduces
-from harness.fuzz import fuzz, write_repro
+from harness.fuzz import fuzz
+from harness.fuzz_io import write_repro
 from harness.profiles import REFERENCE
 from harness.revisions import ALL
 from harness.runner import RunConfig

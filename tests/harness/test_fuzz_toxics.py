@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from harness.proxy.attributes import CATALOGUE, CLASSIC
 from scenarios.api import Revision
 from scenarios.schedules import Schedule, ToxicStrike
-from scenarios.strategies import DIRECTIONS, HELD, LADDERS, MAX_TOXICS, schedules, seed_corpus, toxic_strikes
+from scenarios.strategies import (
+    CHEAP_PER_COSTLY,
+    DIRECTIONS,
+    HELD,
+    LADDERS,
+    MAX_TOXICS,
+    schedules,
+    seed_corpus,
+    toxic_strikes,
+)
 
 QUIET = settings(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck), max_examples=2000)
 ROLES = ["long_running", "progress", "effect"]
@@ -95,10 +104,10 @@ def test_a_schedule_with_toxics_round_trips_through_json() -> None:
     assert "limit_data@up(bytes=200)" in schedule.describe()
 
 
-def test_the_seed_corpus_has_every_move_once_per_revision_and_starts_with_a_costly_one() -> None:
+def test_the_seed_corpus_has_every_move_once_per_revision_and_a_costly_one_early() -> None:
     corpus = seed_corpus([Revision.R2025, Revision.R2026], ROLES, can_restart=True)
     assert len(set(corpus)) == len(corpus)
-    assert corpus[0][1].probes == ("task_lifecycle",)
+    assert corpus[0][1].strikes and corpus[CHEAP_PER_COSTLY][1].probes == ("task_lifecycle",)
     moves = {(rev, p) for rev, s in corpus for p in s.probes}
     assert (Revision.R2026, "mrtr_malformed_input") in moves and (Revision.R2025, "origin") in moves
     assert not [s for _, s in seed_corpus([Revision.R2025], ROLES) if "resource_restart" in s.probes]
