@@ -17,6 +17,7 @@ schedule cost ~30 ms of CPU while the strategy was rebuilt per draw (now built o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -269,9 +270,31 @@ def _play_corpus(portal: Any, rig: Rig, index: int, search: _Search) -> Failure 
             with search.lock:
                 search.stats.failures += 1
             search.found.set()
-            return Failure(rev.value, signature, schedule, result, time.monotonic() - search.stats.started,
-                           search.stats.examples)
+            after, examples = time.monotonic() - search.stats.started, search.stats.examples
+            schedule, result = _narrowed(portal, rig, index, search, rev, schedule, result, signature)
+            return Failure(rev.value, signature, schedule, result, after, examples)
     return None
+
+
+def _narrowed(portal: Any, rig: Rig, index: int, search: _Search, rev: Revision, schedule: Schedule,
+              result: ScenarioResult, signature: list[str]) -> tuple[Schedule, ScenarioResult]:
+    """A failing corpus schedule with several probes, narrowed to those its failure needs: each probe left out in
+    turn, kept out when the schedule still fails with the same signature (the corpus's own shrinking)."""
+    for probe in schedule.probes:
+        if len(schedule.probes) < 2 or search.interrupted.is_set():
+            break
+        smaller = dataclasses.replace(schedule, probes=tuple(p for p in schedule.probes if p != probe))
+        try:
+            again = run_in_portal(portal, rig, schedule_scenario(smaller), rev,
+                                  on_start=lambda future: search.in_flight.__setitem__(index, future))
+        except Exception:
+            if search.interrupted.is_set():
+                break
+            raise
+        search.counted(True)
+        if failing(again) == signature:
+            schedule, result = smaller, again
+    return schedule, result
 
 
 def _search(portal: Any, rig: Rig, index: int, search: _Search, can_restart: bool) -> Failure | None:

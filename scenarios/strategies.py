@@ -135,28 +135,35 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
     )
 
 
-# The seed corpus's library moves, the costliest first (a task runs to its end, a restart respawns the server).
-COSTLIEST_FIRST = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe", "task_cancel",
-                   "task_input_reconnect", "disconnect_cancels", "resource_subscribe", "mrtr_malformed_input",
-                   "resource_unknown", "discover")
+# The seed corpus's library moves played alone (a task runs to its end, a restart respawns the server), the costliest
+# first; the others (well under a second each) are played together in one schedule per revision.
+COSTLY_MOVES = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe")
 CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
+ANSWERS = (("elicitation", "decline"), ("elicitation", "cancel"), ("sampling", "reject"), ("sampling", "error"))
 
 
 def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
-    """The schedules a fuzz run plays before Hypothesis draws any: each library move alone, each role cut once
-    (after its undisturbed twin; then resumed or re-issued), each cheap probe alone. Workers take them in order:
-    the revisions interleaved, CHEAP_PER_COSTLY cheap schedules then a costly one, so the costly ones start early
-    while most workers go on with the cheap ones (which most bugs fail). Each is as small as a schedule exercising its move gets, so a failure
-    of one needs no shrinking."""
+    """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, every light library
+    move together, each costly move alone, each role cut once (after its undisturbed twin; then resumed or
+    re-issued), each refusing answer of the user. Workers take them in order: the revisions interleaved,
+    CHEAP_PER_COSTLY cheap schedules then a costly one, so the costly ones start early while most workers go on with
+    the cheap ones (which most bugs fail). A failing one is narrowed to the probes it needs (harness/fuzz.py)."""
     simplest = "long_running" if "long_running" in roles else sorted(roles)[0]
     costly: list[list[tuple[Revision, Schedule]]] = []  # per revision
     cheap: list[list[tuple[Revision, Schedule]]] = []
     for rev in revisions:
         moves = [p for p in PROBES_AT[rev] if can_restart or p not in RESTART_PROBES]
-        costly.append([(rev, Schedule(role=simplest, probes=(m,))) for m in COSTLIEST_FIRST if m in moves])
-        cheap.append([(rev, Schedule(role=r, strikes=(Strike("cut", k=2),))) for r in sorted(roles)]
-                     + [(rev, Schedule(role="progress" if p == "get_stream" and "progress" in roles else simplest,
-                                       probes=(p,))) for p in moves if p not in LIBRARY_MOVES])
+        alone = [m for m in COSTLY_MOVES if m in moves]
+        light = tuple(m for m in moves if m in LIBRARY_MOVES and m not in alone)
+        probes = tuple(p for p in moves if p not in LIBRARY_MOVES and p != "get_stream")
+        ours = [Schedule(role=simplest, probes=probes)] if probes else []
+        ours += [Schedule(role=simplest, probes=light)] if light else []
+        if "get_stream" in moves:
+            ours.append(Schedule(role="progress" if "progress" in roles else simplest, probes=("get_stream",)))
+        ours += [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles)]
+        ours += [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
+        cheap.append([(rev, s) for s in ours])
+        costly.append([(rev, Schedule(role=simplest, probes=(m,))) for m in alone])
     costly_order, cheap_order = _interleaved(costly), _interleaved(cheap)
     corpus: list[tuple[Revision, Schedule]] = []
     while costly_order or cheap_order:
