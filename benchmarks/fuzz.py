@@ -1,12 +1,16 @@
-"""`faultline fuzz` figures: schedules per second against the clean reference agents, and, for every
-mutant of the kill matrix, the time to the first failure, the shrunk schedule, and how many of 10
-replays reproduce it. Targets: >= 10 schedules/s; median time to first failure <= 5 s.
+"""`faultline fuzz` figures: schedules per second against the clean reference agents at each revision, and,
+for every mutant of the kill matrix, the time to the first failure, whether it carries one of the mutant's
+requirement ids, the shrunk schedule, and how many replays of the repro file's schedule reproduce it.
+Targets: >= 10 schedules/s; time to first failure median <= 5 s, max <= 15 s.
 
     python -m benchmarks fuzz                  # both parts
-    FAULTLINE_BENCH_FUZZ_CLEAN=500 python -m benchmarks fuzz   # examples per revision on the clean agents
+    FAULTLINE_BENCH_FUZZ_CLEAN=20 python -m benchmarks fuzz   # seconds of exploring per revision (clean agents)
     FAULTLINE_BENCH_FUZZ_MUTANTS=no-priming,response-twice python -m benchmarks fuzz   # only these mutants
+    FAULTLINE_BENCH_FUZZ_BUDGET=20 FAULTLINE_BENCH_FUZZ_WORKERS=4 FAULTLINE_BENCH_FUZZ_REPLAYS=3 ...
 
-Every target is `faultline agents --step-delay 0 --retry-ms 20` on its own SQLite store (restartable).
+Every target is `faultline agents --step-delay 0 --retry-ms 20` on its own default store (the scratch folder of
+its spawn: each worker's own, restartable). Bounded: clean seconds x 2 plus, per mutant, the budget, the
+shrinking cut at the budget, and the replays; a line at least every 8 s (a heartbeat while an example runs).
 """
 
 from __future__ import annotations
@@ -17,70 +21,123 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from harness.commands.replay import load_repro, reproduces
-from harness.fuzz import fuzz, write_repro
+from harness.commands.replay import load_repro
+from harness.fuzz import FAILING, FuzzStats, fuzz
+from harness.fuzz_io import replay_many, write_repro
+from harness.heartbeat import HEARTBEAT_S, Heartbeat
 from harness.killmatrix import EXPECTED
 from harness.profiles import REFERENCE
-from harness.revisions import ALL
+from harness.revisions import ALL, Revision
 from harness.runner import RunConfig
 from harness.targets import SpawnTarget
+from scenarios.schedules import Schedule
 
-BUDGET = 60.0
-REPLAYS = 10
 SEED = 0
 
 
-def command(store: Path, mutant: str | None = None) -> str:
-    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "20",
-           "--store", f"sqlite:{store}"]
+def _env(name: str, default: float) -> float:
+    return float(os.environ.get(f"FAULTLINE_BENCH_FUZZ_{name}", default))
+
+
+BUDGET = _env("BUDGET", 20.0)  # seconds per mutant
+CLEAN = _env("CLEAN", 20.0)  # seconds per revision on the clean agents
+WORKERS = int(_env("WORKERS", 4))
+REPLAYS = int(_env("REPLAYS", 3))
+
+
+def command(mutant: str | None = None) -> str:
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "20"]
     return shlex.join(cmd + (["--mutant", mutant] if mutant else []))
 
 
-def clean_rate(tmp: Path, examples: int) -> None:
+def _beat(label: str) -> tuple[Heartbeat, Callable[[FuzzStats, str], None]]:
+    """A heartbeat line (at most HEARTBEAT_S s of silence) saying how far a fuzz run is, and its progress hook."""
+    seen: dict[str, FuzzStats] = {}  # the run's stats, once its first example is done
+
+    def status() -> str:
+        stats = seen.get("stats")
+        done = f"{stats.examples} schedules, {stats.failures} failure(s)" if stats else "starting"
+        return f"  ... {label}: {done}"
+
+    def on_progress(stats: FuzzStats, _now: str) -> None:
+        seen["stats"] = stats
+
+    return Heartbeat(status, every=HEARTBEAT_S, stream=sys.stdout), on_progress
+
+
+def clean_rate() -> None:
     for rev in ALL:
         config = RunConfig(scenarios=[], revisions=(rev,), profile=REFERENCE)
         started = time.monotonic()
-        failures, stats = fuzz(SpawnTarget(command(tmp / f"clean-{rev.value}.sqlite")), config,
-                               max_examples=examples, time_budget=3600.0, seed_value=SEED)
+        hb, progress = _beat(f"clean {rev.value}")
+        with hb:
+            failures, stats = fuzz(SpawnTarget(command()), config, max_examples=100_000, time_budget=CLEAN,
+                                   seed_value=SEED, workers=WORKERS, remember=False,
+                                   on_progress=progress)
         wall = time.monotonic() - started
+        exploring = max(wall - stats.ready, 1e-9)
         print(f"clean {rev.value}: {stats.examples} schedules in {wall:.1f}s = {stats.examples / wall:.2f} schedules/s "
-              f"(target >= 10); {len(failures)} failure(s)", flush=True)
+              f"({stats.examples / exploring:.2f}/s after the {stats.workers} targets were up at {stats.ready:.1f}s; "
+              f"target >= 10); {len(failures)} failure(s)", flush=True)
         for f in failures:
-            print(f"   FAIL [{', '.join(f.signature)}] {f.schedule.describe()}", flush=True)
+            print(f"   FAIL [{', '.join(f.signature)}] {f.revision} {f.schedule.describe()}", flush=True)
+
+
+def _replays(path: Path, cmd: str, signature: list[str]) -> int:
+    """How many of REPLAYS runs of the repro file's schedule (one target for all) fail with its signature again."""
+    data = load_repro(path)
+    rev = Revision(data["revision"])
+    config = RunConfig(scenarios=[], revisions=(rev,), profile=REFERENCE)
+    results = replay_many(SpawnTarget(cmd), config, Schedule.from_json(data["schedule"]), rev, REPLAYS)
+    return sum(bool({v.requirement for v in r.verdicts if v.status in FAILING} & set(signature)) for r in results)
 
 
 def mutants(tmp: Path, names: list[str]) -> None:
     firsts: list[float] = []
-    print(f"{'mutant':<30} {'first':>6} {'ex':>4} {'strikes':>7} {'replay':>7}  signature / shrunk schedule", flush=True)
+    ups: list[float] = []
+    print(f"{'mutant':<30} {'first':>6} {'up':>5} {'ex':>4} {'own':>4} {'replay':>7}  signature / shrunk schedule "
+          f"(budget {BUDGET:.0f}s, {WORKERS} workers)", flush=True)
     for name in names:
-        cmd = command(tmp / f"{name}.sqlite", name)
+        cmd = command(name)
         config = RunConfig(scenarios=[], revisions=ALL, profile=REFERENCE)
-        failures, _ = fuzz(SpawnTarget(cmd), config, max_examples=1000, time_budget=BUDGET, seed_value=SEED,
-                           stop_at_first=True)
+        hb, progress = _beat(name)
+        with hb:
+            failures, stats = fuzz(SpawnTarget(cmd), config, max_examples=100_000, time_budget=BUDGET, seed_value=SEED,
+                               stop_at_first=True, workers=WORKERS, remember=False,
+                               on_progress=progress)
         if not failures:
-            print(f"{name:<30} {'-':>6} {'-':>4} {'-':>7} {'-':>7}  NOT FOUND within {BUDGET:.0f}s", flush=True)
+            print(f"{name:<30} {'-':>6} {stats.first_up:>4.1f}s {'-':>4} {'-':>4} {'-':>7}  NOT FOUND within "
+                  f"{BUDGET:.0f}s ({stats.examples} schedules)", flush=True)
             continue
         f = failures[0]
         firsts.append(f.found_after)
+        ups.append(stats.first_up)
+        own = "yes" if set(f.signature) & set(EXPECTED[name][0]) else "NO"
         path = write_repro(f, SpawnTarget(cmd), config, SEED, tmp / "repros" / name)
-        data = load_repro(path)
-        hits = sum(bool(reproduces(data, SpawnTarget(cmd))) for _ in range(REPLAYS))
-        print(f"{name:<30} {f.found_after:>5.1f}s {f.examples:>4} {len(f.schedule.strikes):>7} {hits:>3}/{REPLAYS}  "
+        with _beat(f"{name} replays")[0]:
+            hits = _replays(path, cmd, f.signature)
+        print(f"{name:<30} {f.found_after:>5.1f}s {stats.first_up:>4.1f}s {f.examples:>4} {own:>4} {hits:>3}/{REPLAYS}  "
               f"[{', '.join(f.signature)}] {f.revision} {f.schedule.describe()}", flush=True)
     if firsts:
-        print(f"\nfound {len(firsts)}/{len(names)} mutants; time to first failure: median "
-              f"{statistics.median(firsts):.1f}s (target <= 5 s), max {max(firsts):.1f}s", flush=True)
+        print(f"\nfound {len(firsts)}/{len(names)} mutants within {BUDGET:.0f}s each; time to first failure: median "
+              f"{statistics.median(firsts):.1f}s (target <= 5 s), max {max(firsts):.1f}s (target <= 15 s); the first "
+              f"target was up after {statistics.median(ups):.1f}s (median)", flush=True)
 
 
 def main() -> None:
-    examples = int(os.environ.get("FAULTLINE_BENCH_FUZZ_CLEAN", "100"))
     only = [m for m in os.environ.get("FAULTLINE_BENCH_FUZZ_MUTANTS", "").split(",") if m]
+    unknown = [m for m in only if m not in EXPECTED]
+    if unknown:
+        print(f"FAULTLINE_BENCH_FUZZ_MUTANTS: not in the kill matrix: {', '.join(unknown)} (none runs no mutant)")
+        only = [m for m in only if m in EXPECTED] or (["none"] if "none" in only else [])
     with tempfile.TemporaryDirectory(prefix="faultline-bench-fuzz-") as tmp:
-        if examples > 0:
-            clean_rate(Path(tmp), examples)
-        mutants(Path(tmp), only or list(EXPECTED))
+        if CLEAN > 0:
+            clean_rate()
+        if only != ["none"]:
+            mutants(Path(tmp), only or list(EXPECTED))
 
 
 if __name__ == "__main__":

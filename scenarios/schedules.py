@@ -47,15 +47,23 @@ PROBES = (
     "resource_unsubscribe",  # subscribe, unsubscribe, then the booking changes
     "resource_unknown",     # read a URI the server never created
     "resource_restart",     # SIGKILL + restart while the booking waits for the user, then read it
+    # library moves on the `task` / `task_input` roles (scenarios/library/tasks.py), each in its own session:
+    "task_lifecycle",       # a task-augmented call polled to its end, asked about after it (and an unknown id)
+    "task_cancel",          # a running task cancelled
+    "task_input_reconnect",  # a task waiting for the user's answer, answered after a reconnect
+    "task_input_restart",   # SIGKILL + restart while a task waits for the user's answer
 )
 # 2026-07-28 only: the library's disconnect-cancels move on the `effect` role (a baseline run, a run cut after
 # its first event, a re-issue: the cut run must not have completed)
-PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "disconnect_cancels")
-ORDER = PROBES + ("disconnect_cancels",)
+# 2026-07-28 only also: server/discover's identity, and malformed inputResponses (scenarios/library/mrtr.py)
+PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "task_lifecycle", "task_cancel",
+               "task_input_reconnect", "task_input_restart", "disconnect_cancels", "discover", "mrtr_malformed_input")
+ORDER = PROBES + ("disconnect_cancels", "discover", "mrtr_malformed_input")
 PROBES_AT: dict[Revision, tuple[str, ...]] = {Revision.R2025: PROBES, Revision.R2026: PROBES_2026}
 LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown", "resource_restart",
-                 "disconnect_cancels")
-RESTART_PROBES = ("resource_restart",)
+                 "task_lifecycle", "task_cancel", "task_input_reconnect", "task_input_restart", "disconnect_cancels",
+                 "discover", "mrtr_malformed_input")
+RESTART_PROBES = ("resource_restart", "task_input_restart")
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
 
@@ -65,6 +73,28 @@ class Strike:
     k: int = 0
     ms: int = 0
     offset: int = 0
+
+
+@dataclass(frozen=True)
+class ToxicStrike:
+    """A toxic of the proxy's catalogue (any type, either direction, typed attributes) on the faulted call: added
+    after the twin, removed when the call has ended."""
+
+    type: str
+    stream: str = "downstream"  # or "upstream" (client -> server)
+    attributes: tuple[tuple[str, Any], ...] = ()  # (name, value) pairs, hashable; a dict in JSON
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "stream": self.stream, "attributes": dict(self.attributes)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ToxicStrike:
+        attributes = data.get("attributes") or {}
+        return cls(data["type"], data.get("stream", "downstream"), tuple(sorted(dict(attributes).items())))
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.attributes)
+        return f"{self.type}@{'up' if self.stream == 'upstream' else 'down'}({shown})"
 
 
 @dataclass(frozen=True)
@@ -78,18 +108,20 @@ class Schedule:
     elicitation: str = "accept"
     sampling: str = "success"
     probes: tuple[str, ...] = ()
+    toxics: tuple[ToxicStrike, ...] = ()  # catalogue toxics on the faulted call (a repro without them has none)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "toxics": [t.to_json() for t in self.toxics]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schedule:
         strikes = tuple(Strike(**s) for s in data.get("strikes", ()))
-        return cls(**{**data, "strikes": strikes, "probes": tuple(data.get("probes", ()))})
+        toxics = tuple(ToxicStrike.from_json(t) for t in data.get("toxics", ()))
+        return cls(**{**data, "strikes": strikes, "probes": tuple(data.get("probes", ())), "toxics": toxics})
 
     def describe(self) -> str:
         parts = [f"{s.kind}(k={s.k}" + (f", ms={s.ms}" if s.ms else "") + (f", offset={s.offset}" if s.offset else "")
-                 + ")" for s in self.strikes]
+                 + ")" for s in self.strikes] + [t.describe() for t in self.toxics]
         extra = [n for n in ("concurrent", "second_session", "resume_after_retry") if getattr(self, n)]
         extra += list(self.probes)
         if self.role in ("elicitation", "sampling"):
@@ -161,11 +193,12 @@ def play(schedule: Schedule) -> ScenarioBody:
         async with ctx.client("A", answers=answers) as c:
             await c.open()
             twin: Outcome | None = None
-            if schedule.strikes:  # the undisturbed twin a disturbed call is compared with (and the effect baseline)
+            if schedule.strikes or schedule.toxics:  # the undisturbed twin a disturbed call is compared with (and the effect baseline)
                 twin = await c.call_tool(tool, args, progress_token="fuzz-twin", deadline=ctx.deadline(15))
                 # a server_close tool closes even an undisturbed stream on purpose: poll it to the end (2025)
                 twin = await c.finish(twin)
             toxics = [await ctx.fault(t, a) for t, a in plan.toxics]
+            toxics += [await ctx.fault(t.type, dict(t.attributes), stream=t.stream) for t in schedule.toxics]
             stall = await ctx.fault("faultline.sse_stall", {"events": plan.stall.k}) if plan.stall else None
             outcomes: dict[str, Outcome] = {}
 
@@ -249,18 +282,23 @@ async def _probes(ctx: ScenarioContext, c: Client, probes: list[str], out: Outco
         elif probe == "delete":
             await c.delete()
             await c.raw("POST", body=PING, purpose="after-delete", deadline=ctx.deadline(5))
-        elif probe.startswith("resource_") or probe == "disconnect_cancels":
+        elif probe in LIBRARY_MOVES:
             await _library_move(ctx, probe)
 
 
 async def _library_move(ctx: ScenarioContext, probe: str) -> None:
-    from scenarios.library import resources, stateless
+    from scenarios.library import mrtr, resources, stateless, tasks
 
     moves: dict[str, ScenarioBody] = {"disconnect_cancels": stateless.disconnect_cancels,
                                       "resource_subscribe": resources.subscribed_booking("confirmed"),
                                       "resource_unsubscribe": resources.resource_unsubscribe,
                                       "resource_unknown": resources.resource_unknown_uri,
-                                      "resource_restart": resources.resource_restart}
+                                      "resource_restart": resources.resource_restart,
+                                      "task_lifecycle": tasks.task_lifecycle, "task_cancel": tasks.task_cancel,
+                                      "task_input_reconnect": tasks.task_input_reconnect,
+                                      "task_input_restart": tasks.task_input_restart,
+                                      "discover": mrtr.discover_identifies,
+                                      "mrtr_malformed_input": mrtr.mrtr_malformed_input}
     body = moves[probe]
     try:
         await body(ctx)

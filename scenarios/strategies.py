@@ -1,47 +1,129 @@
 """Hypothesis strategies over fault schedules and client moves (the generator of `faultline fuzz`).
 
-Shrinking goes toward fewer strikes, earlier events, shorter times and the simplest kinds: the
-order of `KINDS` in schedules.py is the order of simplicity.
+Shrinking goes toward fewer strikes and toxics, earlier events, shorter times and the simplest kinds:
+the order of `KINDS` in schedules.py is the order of simplicity. A catalogue toxic shrinks toward the
+first type of the catalogue, the downstream direction and, attribute by attribute, the first value of
+its ladder (`LADDERS`: the mildest value first), or is dropped when the failure does not need it.
 """
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Mapping
+from typing import Any
+
 from hypothesis import strategies as st
 
 from scenarios.api import Revision
-from scenarios.schedules import KINDS, LIBRARY_MOVES, ORDER, PROBES_AT, RESTART_PROBES, Schedule, Strike
+from scenarios.schedules import (
+    KINDS,
+    LIBRARY_MOVES,
+    ORDER,
+    PROBES_AT,
+    RESTART_PROBES,
+    Schedule,
+    Strike,
+    ToxicStrike,
+)
 
 MAX_STRIKES = 3
+MAX_TOXICS = 2
 MAX_EVENT = 12
+MIN_SLICE = 4  # bytes: 1-byte slices of a whole call cost seconds of CPU (60 s under load) and find nothing more
+EXTENSION_KINDS = ("proxy_cut", "proxy_cut_at", "stall")  # strike kinds played by faultline.* toxics
+STREAMS = ("downstream", "upstream")  # the simpler first
+# Attribute values per (toxic type, attribute), the simplest (mildest, quickest to play) first. A value that would
+# hold the call until the toxic is removed (bandwidth 0, a timeout of 0: never) is left out: the toxic is removed
+# only when the call has ended, so it would cost the call's whole deadline and prove nothing.
+LADDERS: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("latency", "latency"): (0, 10, 50, 200),
+    ("latency", "jitter"): (0, 5, 25),
+    ("bandwidth", "rate"): (1000, 100, 20),
+    ("slow_close", "delay"): (0, 50, 300),
+    ("timeout", "timeout"): (100, 300, 1000),
+    ("reset_peer", "timeout"): (0, 10, 100),
+    ("slicer", "average_size"): (64, 16, 4),
+    ("slicer", "size_variation"): (0, 2, 8),
+    ("slicer", "delay"): (0, 100, 1000),
+    ("limit_data", "bytes"): (5000, 1000, 200, 0),
+    ("faultline.sse_cut", "events"): (1, 2, 4, 8),
+    ("faultline.sse_cut", "offset"): (0, 8, 64),
+    ("faultline.sse_cut", "times"): (1, 0),
+    ("faultline.http_drop", "requests"): (1, 2),
+}
+DEFAULT_INTS = (0, 1, 10, 100)  # an integer attribute no ladder names
+# The directions a type acts on, where not both (Faultline's SSE toxics parse the server's event stream)
+DIRECTIONS: dict[str, tuple[str, ...]] = {"faultline.sse_cut": ("downstream",), "faultline.sse_stall": ("downstream",)}
+# Catalogue types drawn as a strike kind instead: the stall holds the stream until removed, so it is the `stall`
+# strike, whose release `ms` later is part of the schedule.
+HELD = ("faultline.sse_stall",)
 
 
-def strikes(*, can_restart: bool) -> st.SearchStrategy[Strike]:
-    kinds = [k for k in KINDS if can_restart or k != "restart"]
+# A catalogue maps a toxic type to its attribute model (harness/proxy/attributes.py, passed in by the harness):
+# a pydantic model whose `model_fields` are the attributes and whose `model_validate` refuses what the proxy refuses.
+Catalogue = Mapping[str, Any]
+
+
+def strikes(*, can_restart: bool, extensions: bool = True) -> st.SearchStrategy[Strike]:
+    kinds = [k for k in KINDS if (can_restart or k != "restart") and (extensions or k not in EXTENSION_KINDS)]
     return st.builds(
         Strike,
         kind=st.sampled_from(kinds),
         k=st.integers(0, MAX_EVENT),
         ms=st.sampled_from([0, 10, 30, 100, 300]),
         offset=st.integers(0, 64),
-    )
+    ).filter(lambda s: s.kind != "slicer" or s.k >= MIN_SLICE)
 
 
-def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False) -> st.SearchStrategy[Schedule]:
-    """Schedules for one revision over the roles the target profile has."""
+def _values(type_name: str, name: str, info: Any) -> st.SearchStrategy[Any] | None:
+    if (type_name, name) in LADDERS:
+        return st.sampled_from(LADDERS[(type_name, name)])
+    args = typing.get_args(info.annotation)
+    if typing.get_origin(info.annotation) is typing.Literal and args:
+        return st.sampled_from(args)
+    return st.sampled_from(DEFAULT_INTS) if info.annotation is int else None
+
+
+def _valid(model: Any, attributes: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(attributes)
+    except ValueError:  # pydantic's ValidationError: values the proxy refuses (slicer variation >= size, ...)
+        return False
+    return True
+
+
+def toxic_strikes(catalogue: Catalogue) -> st.SearchStrategy[ToxicStrike]:
+    """One toxic of `catalogue` (type -> attribute model) on either direction, each attribute from its ladder."""
+    def of_type(type_name: str) -> st.SearchStrategy[ToxicStrike]:
+        model = catalogue[type_name]
+        fields = {name: v for name, info in model.model_fields.items() if (v := _values(type_name, name, info)) is not None}
+        attributes = st.fixed_dictionaries(fields).filter(lambda a: _valid(model, a))
+        return st.builds(ToxicStrike, type=st.just(type_name), stream=st.sampled_from(DIRECTIONS.get(type_name, STREAMS)),
+                         attributes=attributes.map(lambda a: tuple(sorted(a.items()))))
+
+    return st.one_of([of_type(t) for t in catalogue if t not in HELD])  # shrinks toward the catalogue's first type
+
+
+def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False,
+              catalogue: Catalogue | None = None,
+              extensions: bool = True) -> st.SearchStrategy[Schedule]:
+    """Schedules for one revision over the roles the target profile has; toxics from `catalogue` (none without
+    one); `extensions=False` (a real Toxiproxy) draws no strike that needs a faultline.* toxic."""
     two_sessions = st.booleans() if revision.traits.has_sessions else st.just(False)
     probes = tuple(p for p in PROBES_AT[revision] if can_restart or p not in RESTART_PROBES)
     # cheap probes are drawn one coin each (any of them is likely in an example); the library moves, which
-    # cost a whole booking or a restart, at most one per example
+    # cost a whole booking, a task or a restart, at most one per example
     cheap = [p for p in probes if p not in LIBRARY_MOVES]
     library = [p for p in probes if p in LIBRARY_MOVES]
     moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]),
                       st.lists(st.sampled_from(library), max_size=1) if library else st.just([])).map(
         lambda drawn: tuple(sorted([p for p, on in zip(cheap, drawn[0], strict=True) if on] + list(drawn[1]),
                                    key=ORDER.index)))
+    toxics = st.lists(toxic_strikes(catalogue), max_size=MAX_TOXICS).map(tuple) if catalogue else st.just(())
     return st.builds(
         Schedule,
         role=st.sampled_from(sorted(roles)),
-        strikes=st.lists(strikes(can_restart=can_restart), max_size=MAX_STRIKES).map(tuple),
+        strikes=st.lists(strikes(can_restart=can_restart, extensions=extensions), max_size=MAX_STRIKES).map(tuple),
         resume_after_retry=st.booleans(),
         concurrent=st.booleans(),
         second_session=two_sessions,
@@ -49,4 +131,47 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
         elicitation=st.sampled_from(["accept", "decline", "cancel"]),
         sampling=st.sampled_from(["success", "reject", "error"]),
         probes=moves,
+        toxics=toxics,
     )
+
+
+# The seed corpus's library moves played alone (a task runs to its end, a restart respawns the server), the costliest
+# first; the others (well under a second each) are played together in one schedule per revision.
+COSTLY_MOVES = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe")
+CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
+ANSWERS = (("elicitation", "decline"), ("elicitation", "cancel"), ("sampling", "reject"), ("sampling", "error"))
+
+
+def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
+    """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, every light library
+    move together, each costly move alone, each role cut once (after its undisturbed twin; then resumed or
+    re-issued), each refusing answer of the user. Workers take them in order: the revisions interleaved,
+    CHEAP_PER_COSTLY cheap schedules then a costly one, so the costly ones start early while most workers go on with
+    the cheap ones (which most bugs fail). A failing one is narrowed to the probes it needs (harness/fuzz.py)."""
+    simplest = "long_running" if "long_running" in roles else sorted(roles)[0]
+    costly: list[list[tuple[Revision, Schedule]]] = []  # per revision
+    cheap: list[list[tuple[Revision, Schedule]]] = []
+    for rev in revisions:
+        moves = [p for p in PROBES_AT[rev] if can_restart or p not in RESTART_PROBES]
+        alone = [m for m in COSTLY_MOVES if m in moves]
+        light = tuple(m for m in moves if m in LIBRARY_MOVES and m not in alone)
+        probes = tuple(p for p in moves if p not in LIBRARY_MOVES and p != "get_stream")
+        ours = [Schedule(role=simplest, probes=probes)] if probes else []
+        ours += [Schedule(role=simplest, probes=light)] if light else []
+        if "get_stream" in moves:
+            ours.append(Schedule(role="progress" if "progress" in roles else simplest, probes=("get_stream",)))
+        ours += [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles)]
+        ours += [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
+        cheap.append([(rev, s) for s in ours])
+        costly.append([(rev, Schedule(role=simplest, probes=(m,))) for m in alone])
+    costly_order, cheap_order = _interleaved(costly), _interleaved(cheap)
+    corpus: list[tuple[Revision, Schedule]] = []
+    while costly_order or cheap_order:
+        corpus += cheap_order[:CHEAP_PER_COSTLY] + costly_order[:1]
+        costly_order, cheap_order = costly_order[1:], cheap_order[CHEAP_PER_COSTLY:]
+    return corpus
+
+
+def _interleaved(per_revision: list[list[tuple[Revision, Schedule]]]) -> list[tuple[Revision, Schedule]]:
+    longest = max((len(s) for s in per_revision), default=0)
+    return [s[i] for i in range(longest) for s in per_revision if i < len(s)]

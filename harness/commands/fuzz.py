@@ -12,7 +12,8 @@ from pathlib import Path
 from harness.commands.options import output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
-from harness.fuzz import FuzzStats, fuzz, progress_printer, write_repro
+from harness.fuzz import DEFAULT_WORKERS, FuzzStats, fuzz
+from harness.fuzz_io import progress_printer, write_repro
 from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import load_profile
 from harness.revisions import parse as parse_revisions
@@ -38,11 +39,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=output_folder, default=Path("faultline-out/repros"), help="folder for repro files")
     p.add_argument("--time-scale", type=positive_float, default=1.0, help="multiply every deadline (default 1)")
     p.add_argument("--stop-at-first", action="store_true", help="stop after the first failure is shrunk")
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                   help=f"searches at once, each with its own instance of the --spawn command and its own proxy "
+                        f"(default {DEFAULT_WORKERS}; a --target, a fixed --url or a real Toxiproxy: 1)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.max_examples < 1:
         raise UsageError("--max-examples must be at least 1")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     budget = parse_duration(args.time_budget)
     try:
         revisions = parse_revisions(args.revision)
@@ -64,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
             printer(stats, now)
 
         failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
-                               seed_value=args.seed, on_progress=on_progress, stop_at_first=args.stop_at_first)
+                               seed_value=args.seed, on_progress=on_progress, stop_at_first=args.stop_at_first,
+                               workers=args.workers)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    print(f"fuzz: {stats.examples} schedules run, {len(failures)} distinct failure(s)")
+    print(f"fuzz: {stats.examples} schedules run by {stats.workers} worker(s), {len(failures)} distinct failure(s)")
     for f in failures:
         path = write_repro(f, target, config, args.seed, args.out)
         print(f"  FAIL {f.revision} [{', '.join(f.signature)}] after {f.found_after:.1f}s: {f.schedule.describe()}")

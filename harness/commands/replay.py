@@ -9,7 +9,8 @@ from pathlib import Path
 from harness.commands.options import proxy_spec
 from harness.commands.run import add_target_options
 from harness.errors import UsageError
-from harness.fuzz import failing, replay_once
+from harness.fuzz import failing
+from harness.fuzz_io import replay_once
 from harness.profiles import load_profile
 from harness.revisions import Revision
 from harness.runner import RunConfig

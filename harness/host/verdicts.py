@@ -1,6 +1,6 @@
 """The end of every call: the checks over its history (the same `run_checks` as `faultline check`), their
 verdicts printed (exit 1 on a FAIL), and `--repro OUT.json`: the call as a fault schedule that `faultline
-replay` re-runs (harness/fuzz.py `write_repro`, with a profile file beside it naming the tool and its
+replay` re-runs (harness/fuzz_io.py `write_repro`, with a profile file beside it naming the tool and its
 arguments for the schedule's role)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks import run_checks
-from harness.fuzz import FAILING, Failure, failing, write_repro
+from harness.fuzz import FAILING, Failure, failing
+from harness.fuzz_io import write_repro
 from harness.history import Answer, Fault, History, Verdict
 from harness.profiles import Profile, Role
 from harness.runner import RunConfig, ScenarioResult

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from harness.cli import main
 from harness.commands.replay import load_repro, reproduces
-from harness.fuzz import fuzz, write_repro
+from harness.fuzz import fuzz
+from harness.fuzz_io import write_repro
 from harness.profiles import REFERENCE
 from harness.revisions import ALL
 from harness.runner import RunConfig
@@ -17,8 +18,8 @@ from harness.targets import SpawnTarget
 
 
 def _agents(tmp: Path, mutant: str | None = None) -> str:
-    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "20",
-           "--store", f"sqlite:{tmp / ((mutant or 'clean') + '.sqlite')}"]
+    """The agents on their default store: the scratch folder of each spawn (each fuzz worker's own)."""
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "20"]
     return shlex.join(cmd + (["--mutant", mutant] if mutant else []))
 
 
@@ -26,7 +27,8 @@ def test_fuzz_finds_shrinks_and_replays_a_mutant(tmp_path: Path) -> None:
     cmd = _agents(tmp_path, "no-origin-check")
     config = RunConfig(scenarios=[], revisions=ALL, profile=REFERENCE)
     failures, stats = fuzz(SpawnTarget(cmd), config, max_examples=300, time_budget=90, seed_value=0,
-                           stop_at_first=True)
+                           stop_at_first=True, workers=2, remember=False)
+    assert stats.workers == 2
     assert failures, f"no failure in {stats.examples} examples"
     f = failures[0]
     assert "http.origin.reject-403" in f.signature
