@@ -18,6 +18,7 @@ the last phase come after), and the list returned is in the scenario order, as a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import anyio
@@ -26,9 +27,12 @@ from harness.errors import HarnessError
 from harness.revisions import Revision
 from harness.runner import RestartNeedsExclusive, Rig, RunConfig, ScenarioResult, run_isolated
 from harness.targets import SpawnTarget, Target
-from scenarios.api import Scenario
+from scenarios.api import EFFECT, Scenario
 
 EXCLUSIVE_TAG = "restart"  # a scenario that restarts the target declares it with this tag
+# roles whose tool counts its runs across calls (the effect role's `job_runs_completed`): two runs playing one at
+# the same time would count each other's calls, so they take turns (the rest still runs beside them)
+COUNTED_ROLES = (EFFECT,)
 
 
 def exclusive(sc: Scenario) -> bool:
@@ -85,6 +89,7 @@ class _Schedule:
         self._on_result, self._on_start, self._on_finish = on_result, on_start, on_finish
         self.in_order = _InOrder(list(range(len(self.plan))), self.emit)
         self.limiter = anyio.CapacityLimiter(rig.config.jobs)
+        self.turns = {role: anyio.Lock() for role in COUNTED_ROLES}
 
     def emit(self, i: int) -> None:
         if self._on_result and not self.preflight.unspoken(self.plan[i][1]):
@@ -110,7 +115,10 @@ class _Schedule:
 
     async def shared(self, i: int) -> None:
         """A run on the rig's target, through a proxy of its own."""
-        async with self.limiter:
+        async with self.limiter, contextlib.AsyncExitStack() as turns:
+            for role in COUNTED_ROLES:
+                if role in self.plan[i][0].roles:
+                    await turns.enter_async_context(self.turns[role])
             self.started(i)
             try:
                 found: ScenarioResult | None = await self.rig.run(*self.plan[i], own_proxy=True)

@@ -22,9 +22,10 @@ Strike = tuple[str, dict[str, Any], float]  # toxic type, attributes, seconds to
 
 
 async def struck_call(ctx: ScenarioContext, c: Client, tool: str, args: dict[str, Any], token: str,
-                      strike: list[Strike], *, deadline: float) -> Outcome:
+                      strike: list[Strike], *, deadline: float, took: list[float] | None = None) -> Outcome:
     """`tool` called with `token`; once its first progress event is in, the `strike` toxics are added in
-    order (downstream), and removed when the call has ended. The call's outcome."""
+    order (downstream), and removed when the call has ended. The call's outcome; `took` (if given) gets the
+    seconds from that first event to the strike being in place (none if it never struck)."""
     mark = c.mark()
     done: list[Outcome] = []
     added = []
@@ -38,10 +39,13 @@ async def struck_call(ctx: ScenarioContext, c: Client, tool: str, args: dict[str
         if first is None or done:
             ctx.note("the call sent no progress before it ended: the toxics did not strike it", token=token)
         else:
+            seen = anyio.current_time()
             for kind, attributes, pause in strike:
                 added.append(await ctx.fault(kind, attributes))
                 if pause:
                     await anyio.sleep(ctx.deadline(pause))
+            if took is not None:
+                took.append(anyio.current_time() - seen)
     for toxic in added:
         await toxic.remove()
     return done[0]
@@ -53,9 +57,16 @@ async def strike_effect(ctx: ScenarioContext, token: str, strike: list[Strike], 
     tool, args = ctx.role(EFFECT)
     async with ctx.client("A") as c:
         await c.open()
+        began = anyio.current_time()
         base = await c.call_tool(tool, args, progress_token=f"{token}-base", deadline=ctx.deadline(15))
-        struck = await struck_call(ctx, c, tool, args, token, strike, deadline=ctx.deadline(deadline))
+        undisturbed = anyio.current_time() - began
+        took: list[float] = []
+        struck = await struck_call(ctx, c, tool, args, token, strike, deadline=ctx.deadline(deadline), took=took)
         final = await c.recover(struck, progress_token=f"{token}-again")
+        if not took or took[0] > undisturbed / 2:  # the tool may have finished before the strike: nothing to judge
+            ctx.note("the strike landed too late to cut the run: its effect is not judged",
+                     strike_s=round(took[0], 3) if took else None, undisturbed_s=round(undisturbed, 3))
+            return
         ctx.note("effect", before=_runs(base), after=_runs(final), completed_calls=1, cut_calls=1)
 
 

@@ -142,3 +142,14 @@ def test_the_live_lines_name_what_is_under_way_and_what_waits_for_its_turn():
     p.result(rb)
     assert [ln.split()[-2] for ln in out.getvalue().splitlines()] == ["a@2025-11-25", "b@2025-11-25"]
     assert p.status().endswith("under way: finishing")
+
+
+@pytest.mark.timeout(300)
+def test_runs_of_a_counted_role_take_turns():
+    # the effect role's tool counts its runs across calls: two cancellation scenarios judging that count, run at
+    # once against one server, would count each other's runs (the clean agents FAILed http.disconnect.is-cancel)
+    chosen = select(["disconnect-cancels", "toxic-limit-mid-event"])
+    config = RunConfig(scenarios=chosen, revisions=(Revision.R2026,), profile=REFERENCE, jobs=2, time_scale=0.25)
+    results = anyio.run(lambda: run_suite(agents(), config))
+    judged = [v for r in results for v in r.verdicts if v.requirement == "http.disconnect.is-cancel"]
+    assert judged and all(v.status == "PASS" for v in judged), [(v.scenario, v.status, v.message) for v in judged]
