@@ -43,7 +43,7 @@ async def struck_call(ctx: ScenarioContext, c: Client, tool: str, args: dict[str
             for kind, attributes, pause in strike:
                 added.append(await ctx.fault(kind, attributes))
                 if pause:
-                    await anyio.sleep(ctx.deadline(pause))
+                    await anyio.sleep(pause * ctx.time_scale)  # a pause, not a deadline: never calibrated
             if took is not None:
                 took.append(anyio.current_time() - seen)
     for toxic in added:
