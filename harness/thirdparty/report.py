@@ -54,7 +54,9 @@ def details(results: list[RunResult]) -> list[str]:
         seen: dict[str, _Seen] = {}
 
         def note(key: str, text: str, history: str | None, run: int, seen: dict[str, _Seen] = seen) -> None:
-            seen.setdefault(key, _Seen(text, history)).runs.append(run)
+            runs = seen.setdefault(key, _Seen(text, history)).runs
+            if run not in runs:  # the load step's many segments: each finding once per run
+                runs.append(run)
 
         for r in (r for r in results if r.server.name == name):
             c = r.comparison
