@@ -81,6 +81,15 @@ def is_progress(msg: Any) -> bool:
     return isinstance(msg, dict) and msg.get("method") == "notifications/progress"
 
 
+def other_session_progress(d: Derived, events: list[Any]) -> bool:
+    """Whether `events` carry progress under a token no call of this history sent: another session's events (a
+    server that keys its streams by request id alone replays them, response included, to a colliding id), so a
+    response with the call's id among them may be the other session's (progress-client-token FAILs the leak)."""
+    tokens = {c.token for c in d.calls if c.token is not None}
+    return any(is_progress(e.message) and (e.message.get("params") or {}).get("progressToken") not in tokens
+               for e in events)
+
+
 def message_of(e: SseEvent) -> Any:
     """The message an SSE event carries, or None for one that carries none: a priming event (an id and empty
     data), or a stored priming event replayed as `{}` (the TypeScript SDK's event store keeps priming as `{}`)."""

@@ -3,7 +3,7 @@ the response (across resumes: checked on each call's reassembled stream)."""
 
 from __future__ import annotations
 
-from harness.checks.model import Derived, is_progress, is_response
+from harness.checks.model import Derived, is_progress, is_response, other_session_progress
 from harness.checks.registry import Outcome, check
 from harness.history import Verdict
 from harness.revisions import RELATED_TASK, Revision
@@ -68,6 +68,8 @@ def progress_stops(d: Derived, out: Outcome) -> Verdict:
     for c in calls:
         for x in c.xs:
             done = None
+            if other_session_progress(d, d.events.get(x, [])):
+                continue  # which response with this id is this session's cannot be told
             for e in d.events.get(x, []):
                 if is_response(e.message, c.rpc_id):
                     done = e

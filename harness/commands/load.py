@@ -4,6 +4,7 @@ checked, plus the cross-client checks (harness/load/)."""
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,11 +12,11 @@ from typing import Any
 
 import anyio
 
-from harness.commands.options import output_folder, positive_float, proxy_spec
+from harness.commands.options import output_file, output_folder, positive_float, proxy_spec
 from harness.commands.run import add_target_options, make_target
 from harness.errors import UsageError
 from harness.load.engine import LoadConfig, run_load
-from harness.load.summary import summarize
+from harness.load.summary import report_doc, summarize
 from harness.profiles import load_profile
 from harness.revisions import Revision
 
@@ -73,6 +74,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="seconds between live figure lines on stderr (default 5)")
     p.add_argument("--out", type=output_folder, default=Path("faultline-out/load"),
                    help="folder for the histories of failing segments (default faultline-out/load)")
+    p.add_argument("--json", type=output_file, metavar="PATH",
+                   help="write the verdicts as JSON (per-client ones with their saved segment; cross-client ones)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,4 +91,9 @@ def run(args: argparse.Namespace) -> int:
     shared = anyio.run(lambda: run_load(target, load_profile(args.profile), config))
     lines, code = summarize(shared, wall=time.monotonic() - started, seed=args.seed, faults=args.faults)
     print("\n".join(lines), flush=True)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        doc = report_doc(shared, seed=args.seed, faults=args.faults)
+        args.json.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        print(f"json:  {args.json}")
     return code

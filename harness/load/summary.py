@@ -4,6 +4,7 @@ per-client verdicts grouped by requirement, the cross-client verdicts; and the e
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from harness.history import Verdict
 from harness.load.figures import Figures, Histogram, peak_rss_mb
@@ -54,3 +55,21 @@ def summarize(shared: Shared, *, wall: float, seed: int, faults: float) -> tuple
                  + (f" ({failed} FAIL verdict(s))" if failed else
                     " (a slow server is reported by its figures above, not failed)"))
     return lines, 1 if failed else 0
+
+
+def report_doc(shared: Shared, *, seed: int, faults: float) -> dict[str, Any]:
+    """The run as JSON (`faultline load --json`): every kept per-client verdict (scenario `load:CLIENT#SEGMENT`,
+    `history` its saved segment, if saved) and every cross-client verdict (scenario `load`), like `faultline run
+    --json`'s `verdicts` list; the corpus (harness/thirdparty) compares them with an expectations file's `load:`."""
+    f = shared.figures
+    saved = {p.stem.split("-", 1)[1]: str(p) for p in shared.saved}  # "FAIL-c003-5" -> "c003-5"
+    rows: list[dict[str, Any]] = []
+    for client, segment, v in shared.verdicts:
+        cross = client == "(all)"
+        rows.append({"scenario": "load" if cross else f"load:{client}#{segment}", "revision": v.revision,
+                     "check": v.check, "requirement": v.requirement, "status": str(v.status), "message": v.message,
+                     "history": None if cross else saved.get(f"{client}-{segment}")})
+    return {"kind": "faultline-load", "target": shared.target, "revision": shared.revision.value,
+            "profile": shared.profile.name, "seed": seed, "faults": faults, "clients": f.clients,
+            "seconds": round(f.elapsed(), 1), "calls": f.calls, "events": f.events, "segments": f.segments,
+            "verdicts": rows}

@@ -1,7 +1,9 @@
 """One corpus run: start a server on 127.0.0.1, run `faultline run` against it, compare with its expectations.
 
 Everything a run leaves is under `<out>/<server>/run-<n>/`: `histories/*.jsonl` (one per scenario, the
-regression source), `verdicts.json`, `faultline.log`, `server.log` and `comparison.json`.
+regression source), `verdicts.json`, `faultline.log`, `server.log` and `comparison.json`; then the load step
+(`faultline load`, LOAD_ARGS, against the same server after the suite): `load.json` (its verdicts), `load.log`
+and `load/histories/*.jsonl` (the segments with a FAIL, WARN or ERROR), compared with the file's `load:`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.checks import run_checks
@@ -22,6 +24,8 @@ from harness.thirdparty.processes import follow, free_port, started, tail, wait_
 from harness.thirdparty.servers import Say, Server, command
 
 RUN_TIMEOUT_S = 900.0  # one server's whole suite (server-everything takes about 2 minutes)
+LOAD_ARGS = ("--clients", "20", "--duration", "20", "--seed", "1")  # ~30 s a server: the corpus stays under ~6 min
+LOAD_TIMEOUT_S = 180.0
 _RESULT = re.compile(r"^\[\d+/\d+\]\s+(\S+)\s+(\S+)")  # faultline's "[i/N] status scenario@rev (t)" line
 
 
@@ -34,10 +38,13 @@ class RunResult:
     comparison: Comparison | None = None
     problem: str = ""  # the run could not be judged: why
     rows: list[Row] = field(default_factory=list)
+    load: Comparison | None = None  # the load step's verdicts against the file's `load:` (None: no load step)
+    load_rows: list[Row] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not self.problem and self.comparison is not None and self.comparison.clean
+        return (not self.problem and self.comparison is not None and self.comparison.clean
+                and (self.load is None or self.load.clean))
 
 
 def run_once(server: Server, exp: Expectations, number: int, *, cache: Path, out: Path, say: Say,
@@ -46,8 +53,11 @@ def run_once(server: Server, exp: Expectations, number: int, *, cache: Path, out
     result = RunResult(server, number, folder)
     start = time.monotonic()
     try:
-        result.rows = _run(server, number, folder, cache=cache, say=say, ports=ports, time_scale=time_scale)
+        result.rows, result.load_rows = _run(server, number, folder, cache=cache, say=say, ports=ports,
+                                             time_scale=time_scale, load=exp.load is not None)
         result.comparison = compare(result.rows, exp)
+        if exp.load is not None:
+            result.load = compare(result.load_rows, exp.load)
     except HarnessError as exc:
         result.problem = str(exc)
     result.seconds = time.monotonic() - start
@@ -56,7 +66,7 @@ def run_once(server: Server, exp: Expectations, number: int, *, cache: Path, out
 
 
 def _run(server: Server, number: int, folder: Path, *, cache: Path, say: Say, ports: range | None,
-         time_scale: float) -> list[Row]:
+         time_scale: float, load: bool) -> tuple[list[Row], list[Row]]:
     tag = f"{server.name} #{number}"
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port(ports)
@@ -91,15 +101,42 @@ def _run(server: Server, number: int, folder: Path, *, cache: Path, say: Say, po
         if srv.proc.poll() is not None:
             raise HarnessError(f"{server.name} exited with code {srv.proc.returncode} during the run "
                                f"(log: {server_log})")
+        if code not in (0, 1):
+            raise HarnessError(f"faultline run exited {code}: {tail(folder / 'faultline.log')}")
+        load_rows = _load(server, tag, url, folder, say=say, time_scale=time_scale) if load else []
+    return verdict_rows(verdicts), load_rows
+
+
+def _load(server: Server, tag: str, url: str, folder: Path, *, say: Say, time_scale: float) -> list[Row]:
+    """The load step: `faultline load` against the server the suite just ran against; its verdicts as rows."""
+    say(f"{tag}: faultline load {' '.join(LOAD_ARGS)} ...")
+    report = folder / "load.json"
+    argv = [sys.executable, "-m", "harness", "load", "--target", url, "--profile", str(server.profile), *LOAD_ARGS,
+            "--time-scale", str(time_scale), "--out", str(folder / "load"), "--json", str(report), "--every", "10"]
+
+    def line(text: str) -> bool:  # the live figure lines and the closing verdict ("load: ...")
+        if text.startswith("load: "):
+            say(f"{tag}: {text.strip()}")
+            return True
+        return False
+
+    with started(argv, env={**os.environ, "PYTHONUNBUFFERED": "1"}, log=None) as run:
+        code = follow(run, folder / "load.log", timeout=LOAD_TIMEOUT_S * time_scale, on_line=line,
+                      on_quiet=lambda elapsed: say(f"{tag}: load running ({elapsed:.0f} s)"))
     if code not in (0, 1):
-        raise HarnessError(f"faultline run exited {code}: {tail(folder / 'faultline.log')}")
+        raise HarnessError(f"faultline load exited {code}: {tail(folder / 'load.log')}")
+    return verdict_rows(report)
+
+
+def verdict_rows(path: Path) -> list[Row]:
+    """The `verdicts` of a `faultline run --json` or `faultline load --json` report, as rows."""
     try:
-        raw = json.loads(verdicts.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise HarnessError(f"{verdicts}: cannot read the verdicts: {exc}") from None
+        raise HarnessError(f"{path}: cannot read the verdicts: {exc}") from None
     rows = raw.get("verdicts") if isinstance(raw, dict) else None  # the report object (docs/report.schema.json)
     if not isinstance(rows, list):
-        raise HarnessError(f"{verdicts}: expected a Faultline JSON report with a 'verdicts' list")
+        raise HarnessError(f"{path}: expected a Faultline JSON report with a 'verdicts' list")
     return [Row.of(r) for r in rows if isinstance(r, dict)]
 
 
@@ -114,11 +151,30 @@ def recheck(server: Server, exp: Expectations, folder: Path) -> RunResult:
             raise HarnessError(f"no histories in {folder / 'histories'}")
         result.rows = [row for path in histories for row in _checked(path)]
         result.comparison = compare(result.rows, exp)
+        if exp.load is not None and (folder / "load.json").is_file():  # a run recorded before the load step: none
+            result.load_rows = recheck_load(folder)
+            result.load = compare(result.load_rows, exp.load)
     except HarnessError as exc:
         result.problem = str(exc)
     result.seconds = time.monotonic() - start
     _write_comparison(result, "recheck.json")
     return result
+
+
+def recheck_load(folder: Path) -> list[Row]:
+    """The load step's verdicts again: today's checks over each segment it saved (those with a FAIL, WARN or
+    ERROR); the cross-client verdicts and those of segments not saved (beyond the saved caps) as recorded in
+    load.json (the digests they need are not kept). A segment clean at run time was not saved: a check that
+    would now FAIL one needs a new corpus run."""
+    rows, done = [], set()
+    for row in verdict_rows(folder / "load.json"):
+        if row.history is None or not Path(row.history).is_file():
+            rows.append(row)
+        elif row.history not in done:
+            done.add(row.history)
+            rows += [replace(r, scenario=row.scenario) for r in _checked(Path(row.history))  # load:CLIENT#SEGMENT
+                     if r.status in ("FAIL", "WARN", "ERROR")]
+    return rows
 
 
 def _checked(path: Path) -> list[Row]:
@@ -150,5 +206,13 @@ def _write_comparison(result: RunResult, name: str = "comparison.json") -> None:
                 "tolerated_errors": pairs(list(c.tolerated_errors)), "unexpected_errors": rows(c.unexpected_errors),
                 "missing_known_bugs": [{"bug": e.label, "reason": e.reason} for e in c.missing],
                 "off_revision": c.off_revision}
+    if result.load is not None:
+        lc = result.load
+        doc["load"] = {"clean": lc.clean, "expected_fails": pairs(list(lc.expected_fails)),
+                       "unexpected_fails": rows(lc.unexpected_fails), "justified_warns": pairs(list(lc.justified_warns)),
+                       "unjustified_warns": rows(lc.unjustified_warns),
+                       "tolerated_errors": pairs(list(lc.tolerated_errors)),
+                       "unexpected_errors": rows(lc.unexpected_errors),
+                       "missing_known_bugs": [{"bug": e.label, "reason": e.reason} for e in lc.missing]}
     result.folder.mkdir(parents=True, exist_ok=True)
     (result.folder / name).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")

@@ -15,6 +15,10 @@
       - {requirement: http.post.response-terminates, reason: "..."}
     errors:                        # ERRORs it may give (same keys): the harness could not tell, because of a known bug
       - {requirement: harness.outcome.determinate, scenario: "resume-*", reason: "..."}
+    load:                          # the same three sections for `faultline load`'s verdicts (per-client and
+      known_bugs:                  # cross-client, e.g. load.isolation); no `scenario` key (a load run is one
+        - {requirement: load.isolation, reason: "...", intermittent: "..."}      # scenario, `load`)
+      warnings: []
 
 A FAIL no known bug matches, a WARN or ERROR no entry allows, a known bug without a FAIL, and a
 scenario that ran at a revision the server does not speak each make the run unclean.
@@ -68,6 +72,7 @@ class Expectations:
     known_bugs: tuple[Entry, ...]
     warnings: tuple[Entry, ...]
     errors: tuple[Entry, ...]
+    load: Expectations | None = None  # the `load:` section: what `faultline load` may report (same rules)
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def _entry(path: Path, section: str, i: int, raw: Any, known: Known) -> Entry:
     where = f"{path}: {section}[{i}]"
     if not isinstance(raw, dict):
         raise UsageError(f"{where}: expected a mapping with 'requirement' and 'reason'")
-    extra = set(raw) - ENTRY_KEYS
+    extra = set(raw) - (ENTRY_KEYS - {"scenario"} if section.startswith("load.") else ENTRY_KEYS)
     if extra:
         raise UsageError(f"{where}: unknown key(s) {', '.join(sorted(map(str, extra)))} "
                          f"(the keys are {', '.join(sorted(ENTRY_KEYS))})")
@@ -160,7 +165,7 @@ def _entry(path: Path, section: str, i: int, raw: Any, known: Known) -> Entry:
         raise UsageError(f"{where}: check {check!r} is not a check of requirement {req}")
     intermittent = raw.get("intermittent")
     if intermittent is not None:
-        if section != "known_bugs":
+        if not section.endswith("known_bugs"):
             raise UsageError(f"{where}: only a known bug can be intermittent (a {section} entry is never required)")
         if not isinstance(intermittent, str) or not intermittent.strip() or "\n" in intermittent.strip():
             raise UsageError(f"{where}: 'intermittent' needs one line: why a run may not show it")
@@ -175,6 +180,12 @@ class Known:
     requirements: frozenset[str]
     checks: dict[str, str]
     scenarios: frozenset[str]
+    load_checks: dict[str, str] = field(default_factory=dict)  # the cross-client checks of `faultline load`
+
+    def for_load(self) -> Known:
+        """What a `load:` entry may name: every check a load run reports (each segment's and the cross-client)."""
+        checks = {**self.checks, **self.load_checks}
+        return Known(frozenset(checks.values()) | {"harness.load.step"}, checks, frozenset())
 
     def scenario_matches(self, pattern: str) -> bool:
         return any(_scenario_matches(pattern, s, r) for s in self.scenarios for r in REVISIONS)
@@ -182,11 +193,12 @@ class Known:
     @classmethod
     def from_registry(cls) -> Known:
         from harness.checks import all_checks
+        from harness.load.checks import LOAD_CHECKS
         from scenarios.api import all_scenarios
 
         checks = {c.name: c.requirement for c in all_checks()}
         return cls(frozenset(checks.values()) | {"harness.scenario"}, checks,
-                   frozenset(s.name for s in all_scenarios()))
+                   frozenset(s.name for s in all_scenarios()), {c.name: c.requirement for c in LOAD_CHECKS.values()})
 
 
 def load_expectations(path: Path, known: Known | None = None) -> Expectations:
@@ -200,18 +212,30 @@ def load_expectations(path: Path, known: Known | None = None) -> Expectations:
         raise UsageError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("server"), str):
         raise UsageError(f"{path}: expected a mapping with 'server', 'revisions' and {', '.join(SECTIONS)}")
-    extra = set(data) - {"server", "revisions", *SECTIONS}
+    extra = set(data) - {"server", "revisions", "load", *SECTIONS}
     if extra:
         raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(map(str, extra)))}")
     revisions = data.get("revisions")
     if not isinstance(revisions, list) or not revisions or any(str(r) not in REVISIONS for r in revisions):
         raise UsageError(f"{path}: 'revisions' must list the revisions it speaks, of {', '.join(REVISIONS)}")
     known = known or Known.from_registry()
+    sections = _sections(path, data, known, "")
+    load = data.get("load")
+    if load is not None and (not isinstance(load, dict) or set(load) - set(SECTIONS)):
+        raise UsageError(f"{path}: 'load' must be a mapping of {', '.join(SECTIONS)} (the load run's verdicts)")
+    server, spoken = data["server"], tuple(str(r) for r in revisions)
+    load_exp = None
+    if load is not None:
+        ls = _sections(path, load, known.for_load(), "load.")
+        load_exp = Expectations(server, spoken, ls["known_bugs"], ls["warnings"], ls["errors"])
+    return Expectations(server, spoken, sections["known_bugs"], sections["warnings"], sections["errors"], load_exp)
+
+
+def _sections(path: Path, data: dict[str, Any], known: Known, prefix: str) -> dict[str, tuple[Entry, ...]]:
     sections: dict[str, tuple[Entry, ...]] = {}
     for section in SECTIONS:
         raw = data.get(section) or []
         if not isinstance(raw, list):
-            raise UsageError(f"{path}: '{section}' must be a list")
-        sections[section] = tuple(_entry(path, section, i, e, known) for i, e in enumerate(raw))
-    return Expectations(data["server"], tuple(str(r) for r in revisions), sections["known_bugs"],
-                        sections["warnings"], sections["errors"])
+            raise UsageError(f"{path}: '{prefix}{section}' must be a list")
+        sections[section] = tuple(_entry(path, prefix + section, i, e, known) for i, e in enumerate(raw))
+    return sections

@@ -4,8 +4,10 @@ middle: 0 FAIL), and its usage errors as one line, exit 2. Hard timeouts on each
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,9 +43,13 @@ def test_clean_agents_pass_with_figures(capsys, tmp_path):
 ])
 def test_each_concurrency_mutant_is_caught(capsys, tmp_path, mutant, requirement):
     code, out = load(capsys, "--clients", "8", "--duration", "10", "--seed", "1", "--fail-fast",
-                     spawn=f"{AGENTS} --mutant {mutant}", tmp_path=tmp_path)
+                     "--json", str(tmp_path / "load.json"), spawn=f"{AGENTS} --mutant {mutant}", tmp_path=tmp_path)
     assert code == 1, out
     assert f"FAIL {requirement}" in out
+    report = json.loads((tmp_path / "load.json").read_text(encoding="utf-8"))  # what the corpus compares
+    fails = [v for v in report["verdicts"] if v["status"] == "FAIL" and v["requirement"] == requirement]
+    assert fails and all(v["revision"] == "2025-11-25" for v in fails)
+    assert all(v["history"] is None or Path(v["history"]).is_file() for v in report["verdicts"])
 
 
 @pytest.mark.timeout(180)

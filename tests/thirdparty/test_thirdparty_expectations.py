@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,65 @@ def test_row_of_a_faultline_json_verdict() -> None:
     r = Row.of(raw)
     assert (r.scenario, r.revision, r.status, r.history) == ("origin-403", R25, "FAIL", raw["history"])
     assert r.label == "FAIL origin-403@2025-11-25 origin-403 [http.origin.reject-403]"
+
+
+# -- the `load:` section: `faultline load`'s verdicts, compared by the same rules ------------------------------
+
+LOAD_KNOWN = Known(KNOWN.requirements, KNOWN.checks, KNOWN.scenarios, {"load-isolation": "load.isolation"})
+LOAD = """load:
+  known_bugs:
+    - {requirement: load.isolation, reason: another session's progress}
+    - {requirement: http.resume.no-gaps, reason: the replay window, intermittent: a race}
+  warnings:
+    - {requirement: http.post.response-terminates, reason: held open}
+"""
+
+
+def load_doc_rows(tmp_path: Path, verdicts: list[dict[str, Any]]) -> list[Row]:
+    """Rows as the corpus reads them from `faultline load --json` (harness/load/summary.py report_doc)."""
+    from harness.thirdparty.corpus import verdict_rows
+
+    p = tmp_path / "load.json"
+    p.write_text(json.dumps({"kind": "faultline-load", "verdicts": verdicts}), encoding="utf-8")
+    return verdict_rows(p)
+
+
+def lv(scenario: str, check: str, requirement: str, status: str) -> dict[str, Any]:
+    return {"scenario": scenario, "revision": R25, "check": check, "requirement": requirement, "status": status,
+            "message": f"{check} said {status}", "history": None}
+
+
+def test_a_load_section_is_read_apart_and_names_the_cross_client_checks(tmp_path: Path) -> None:
+    exp = load_expectations(write(tmp_path, GOOD + LOAD), LOAD_KNOWN)
+    assert exp.load is not None and exp.load.revisions == exp.revisions
+    assert [e.requirement for e in exp.load.known_bugs] == ["load.isolation", "http.resume.no-gaps"]
+    assert exp.load.known_bugs[1].intermittent == "a race" and exp.known_bugs[0].requirement == "http.origin.reject-403"
+    assert load_expectations(write(tmp_path, GOOD), LOAD_KNOWN).load is None  # no load step for this server
+    for bad, message in [
+        (LOAD.replace("another session's progress}", "x, scenario: origin-403}"), "load.known_bugs[0]: unknown key"),
+        (LOAD.replace("held open}", "held open, intermittent: a race}"), "only a known bug can be intermittent"),
+        (LOAD.replace("warnings:", "warnigns:"), "'load' must be a mapping of"),
+    ]:
+        with pytest.raises(UsageError) as info:
+            load_expectations(write(tmp_path, GOOD + bad), LOAD_KNOWN)
+        assert message in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(UsageError, match="is not one any check reports"):  # a cross-client id only in `load:`
+        load_expectations(write(tmp_path, GOOD.replace("http.origin.reject-403, scenario", "load.isolation, scenario")
+                                .replace(", check: origin-403", "")), LOAD_KNOWN)
+
+
+def test_load_verdicts_compared_with_the_load_section(tmp_path: Path) -> None:
+    exp = load_expectations(write(tmp_path, GOOD + LOAD), LOAD_KNOWN)
+    assert exp.load is not None
+    rows = load_doc_rows(tmp_path, [lv("load:c001#1", "response-terminates", "http.post.response-terminates", "WARN"),
+                                    lv("load", "load-isolation", "load.isolation", "FAIL"),
+                                    lv("load", "load-event-id-clients", "load.event-id.cross-session", "PASS")])
+    c = compare(rows, exp.load)
+    assert c.clean and [e.requirement for _, e in c.expected_fails] == ["load.isolation"]
+    assert not compare(rows, exp).clean  # the suite's sections do not excuse a load verdict
+    leak_missing = compare([r for r in rows if r.requirement != "load.isolation"], exp.load)
+    assert [e.requirement for e in leak_missing.missing] == ["load.isolation"]
+    extra = compare(rows + load_doc_rows(tmp_path, [lv("load:c004#2", "replay-no-duplicate",
+                                                       "http.resume.no-duplicates", "FAIL")]), exp.load)
+    assert [r.label for r in extra.unexpected_fails] == [
+        "FAIL load:c004#2@2025-11-25 replay-no-duplicate [http.resume.no-duplicates]"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -191,3 +192,42 @@ def test_recheck_runs_todays_checks_over_recorded_histories_and_keeps_a_not_appl
 def test_recheck_of_a_folder_without_histories_says_so(tmp_path: Path) -> None:
     r = recheck(SERVERS["fastmcp-4.2.3"], Expectations("x", (R25,), (), (), ()), tmp_path / "run-1")
     assert "no histories" in r.problem and not r.clean
+
+
+FIXTURE_SEGMENT = (Path(__file__).parent.parent / "fixtures" / "histories" / "thirdparty" / "fastmcp-3.4.2"
+                   / "load-segment@2025-11-25.jsonl")
+
+
+def test_the_load_step_counts_in_the_table_and_its_recheck_rereads_the_saved_segments(tmp_path: Path) -> None:
+    leak = Entry("load.isolation", "another session's progress")
+    per_stream = Entry("http.resume.per-stream", "other sessions' events")
+    exp = Expectations("fastmcp-3.4.2", (R25,), (), (), (), load=Expectations("fastmcp-3.4.2", (R25,), (leak,), (), ()))
+    folder = tmp_path / "fastmcp-3.4.2" / "run-1"
+    (folder / "histories").mkdir(parents=True)
+    (folder / "histories" / "origin-403@2026-07-28.jsonl").write_text(
+        (META % "origin-403") + "\n" + NA.replace("task-lifecycle", "origin-403") + "\n", encoding="utf-8")
+    segment = str(FIXTURE_SEGMENT)  # a segment the load step saved: its verdicts are recomputed by today's checks
+    old = {"scenario": "load:c001#1", "revision": R25, "check": "replay-no-duplicate",
+           "requirement": "http.resume.no-duplicates", "status": "FAIL", "message": "recorded by an older check",
+           "history": segment}
+    cross = {"scenario": "load", "revision": R25, "check": "load-isolation", "requirement": "load.isolation",
+             "status": "FAIL", "message": "110 message(s) reached another client", "history": None}
+    (folder / "load.json").write_text(json.dumps({"verdicts": [old, cross]}), encoding="utf-8")
+    r = recheck(SERVERS["fastmcp-3.4.2"], exp, folder)
+    assert r.load is not None and not r.problem
+    assert not any(x.message == "recorded by an older check" for x in r.load_rows)  # rechecked, not carried over
+    assert {x.requirement for x in r.load_rows if x.status == "FAIL"} == {
+        "load.isolation", "http.resume.per-stream", "progress.token.active", "http.post.one-response",
+        "http.resume.no-gaps"}  # the cross-client verdict carried over from load.json, the segment's afresh
+    assert not r.clean and r.comparison is not None and r.comparison.clean  # the suite is clean, the load is not
+    assert table([r])[1].split()[-5:-3] == ["1F", "5"]  # load ok / load not (4 FAIL + the WARN response-terminates)
+    text = "\n".join(details([r]))
+    assert "load: unexpected FAIL load:c001#1@2025-11-25 replay-per-stream [http.resume.per-stream]" in text
+    assert f"history: {segment}" in text
+    everything = Expectations("fastmcp-3.4.2", (R25,), (), (), (), load=Expectations(
+        "fastmcp-3.4.2", (R25,), (leak, per_stream, Entry("progress.token.active", "same"),
+                                  Entry("http.post.one-response", "same", intermittent="race"),
+                                  Entry("http.resume.no-gaps", "window", intermittent="race")),
+        (Entry("http.post.response-terminates", "held open"),), ()))
+    assert recheck(SERVERS["fastmcp-3.4.2"], everything, folder).clean
+    assert json.loads((folder / "recheck.json").read_text())["load"]["clean"] is True
