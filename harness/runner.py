@@ -197,6 +197,7 @@ class Rig:
         self.target = target
         self.config = config
         self._stack = contextlib.AsyncExitStack()
+        self._reviving = anyio.Lock()  # under -j N several runs may find the target down at once: one restarts it
         self.proxy: ProxyClient | None = None
         self.listen = ""
         self.preflight: Preflight | None = None
@@ -254,10 +255,13 @@ class Rig:
         started again, so no scenario is judged against a dead server; why it cannot be, or ""."""
         if not self.target.can_restart or self.target.serving:
             return ""
-        try:
-            await self.restart()
-        except HarnessError as exc:
-            return f"the target is not running and could not be started again: {exc}"
+        async with self._reviving:
+            if self.target.serving:  # another run started it again while this one waited
+                return ""
+            try:
+                await self.restart()
+            except HarnessError as exc:
+                return f"the target is not running and could not be started again: {exc}"
         return ""
 
     async def run(self, sc: Scenario, rev: Revision, *, own_proxy: bool = False) -> ScenarioResult:
