@@ -30,6 +30,9 @@ from harness.targets import SpawnTarget, Target
 from scenarios.api import EFFECT, Scenario
 
 EXCLUSIVE_TAG = "restart"  # a scenario that restarts the target declares it with this tag
+# a scenario that waits seconds on the server (a task's steps, a thin pipe, a server's own timeout) says so with
+# this tag: its runs are admitted first (a restart lane takes them first too), so the -j run's tail is short
+LONG_TAG = "long"
 # roles whose tool counts its runs across calls (the effect role's `job_runs_completed`): two runs playing one at
 # the same time would count each other's calls, so they take turns (the rest still runs beside them)
 COUNTED_ROLES = (EFFECT,)
@@ -45,6 +48,11 @@ def twin(target: Target, config: RunConfig) -> SpawnTarget | None:
     if not config.twins or not isinstance(target, SpawnTarget) or target.fixed_url is not None:
         return None
     return SpawnTarget(target.command, startup_timeout=target.startup_timeout)
+
+
+def longest_first(plan: list[tuple[Scenario, Revision]], runs: list[int]) -> list[int]:
+    """`runs` (plan indexes) with the runs of the scenarios tagged LONG_TAG first, each part in plan order."""
+    return sorted(runs, key=lambda i: LONG_TAG not in plan[i][0].tags)
 
 
 def _needs_exclusive(exc: BaseException) -> bool:
@@ -157,14 +165,14 @@ async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | N
     async with anyio.create_task_group() as tg:
         for i in first:  # the first scenario's lines come at once, then the lanes (the longest) take their slots
             tg.start_soon(s.shared, i)
-        queue = list(restart_runs) if twin(rig.target, rig.config) is not None else []
+        queue = longest_first(s.plan, restart_runs) if twin(rig.target, rig.config) is not None else []
         for i in restart_runs if not queue else ():  # no twins to be had: these run last (their lines too)
             s.ended(i, None)
         for _ in range(lane_count(len(restart_runs), rig.config.jobs)):
             tg.start_soon(s.lane, queue)
-        for i in range(len(s.plan)):  # the CapacityLimiter admits them in this order
-            if i not in first and i not in restart_runs:
-                tg.start_soon(s.shared, i)
+        rest = [i for i in range(len(s.plan)) if i not in first and i not in restart_runs]
+        for i in longest_first(s.plan, rest):  # the CapacityLimiter admits them in this order
+            tg.start_soon(s.shared, i)
     for i in queue:  # no lane had a twin for these
         s.ended(i, None)
     for i in sorted(s.last):
