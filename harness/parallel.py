@@ -12,6 +12,10 @@ time, through the rig's proxy. A scenario that restarts without the tag is caugh
 (RestartNeedsExclusive): that attempt is dropped and it runs again in that last phase, so a SIGKILL never
 strikes under another run.
 
+The runs playing a role whose tool counts its runs across calls (COUNTED_ROLES) take turns, one after another
+in one slot held for them all (a run waiting for its turn holds no slot). Within each group the runs of the
+scenarios tagged `long` come first, so that the longest runs do not start last and make the tail.
+
 Results reach `on_result` in the scenario order (a finished run waits for the earlier ones; the runs of
 the last phase come after), and the list returned is in the scenario order, as a serial run's.
 """
@@ -121,9 +125,23 @@ class _Schedule:
         sc, rev = self.plan[i]
         return exclusive(sc) and rev in sc.revisions and not self.preflight.skip(sc, rev)
 
+    def counted(self, i: int) -> bool:
+        return any(role in self.plan[i][0].roles for role in COUNTED_ROLES)
+
     async def shared(self, i: int) -> None:
         """A run on the rig's target, through a proxy of its own."""
-        async with self.limiter, contextlib.AsyncExitStack() as turns:
+        async with self.limiter:
+            await self._play(i)
+
+    async def in_turn(self, runs: list[int]) -> None:
+        """The runs playing a counted role, one after another in one slot held throughout: a run waiting for its
+        turn holds no slot another run could use, and the next takes its turn without queueing for a slot."""
+        async with self.limiter:
+            for i in runs:
+                await self._play(i)
+
+    async def _play(self, i: int) -> None:
+        async with contextlib.AsyncExitStack() as turns:
             for role in COUNTED_ROLES:
                 if role in self.plan[i][0].roles:
                     await turns.enter_async_context(self.turns[role])
@@ -171,8 +189,10 @@ async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | N
         for _ in range(lane_count(len(restart_runs), rig.config.jobs)):
             tg.start_soon(s.lane, queue)
         rest = [i for i in range(len(s.plan)) if i not in first and i not in restart_runs]
-        for i in longest_first(s.plan, rest):  # the CapacityLimiter admits them in this order
-            tg.start_soon(s.shared, i)
+        if in_turn := longest_first(s.plan, [i for i in rest if s.counted(i)]):
+            tg.start_soon(s.in_turn, in_turn)
+        for i in longest_first(s.plan, [i for i in rest if i not in in_turn]):  # the CapacityLimiter admits
+            tg.start_soon(s.shared, i)  # them in this order
     for i in queue:  # no lane had a twin for these
         s.ended(i, None)
     for i in sorted(s.last):
