@@ -1,5 +1,5 @@
 """The whole scenario suite against the reference agents (step delay 0, both revisions), serial (-j 1) and
-parallel (-j N, default the number of cores) in the same run: wall times, the ratio, whether the verdicts
+parallel (-j N, the default: 4 per core, at most 16) in the same run: wall times, the ratio, whether the verdicts
 are the same, and the slowest scenario runs of the parallel one.
 Targets: parallel <= 12 s, >= 3x faster than serial, identical verdicts.
 
@@ -16,6 +16,7 @@ import time
 
 import anyio
 
+from harness.commands.options import default_jobs
 from harness.profiles import REFERENCE
 from harness.revisions import ALL
 from harness.runner import RunConfig, ScenarioResult, run_suite
@@ -50,7 +51,7 @@ async def _timed_start(jobs: int) -> tuple[float, list[ScenarioResult], float]:
 
 def job_counts() -> list[int]:
     given = os.environ.get("FAULTLINE_BENCH_JOBS", "")
-    return [int(j) for j in given.split(",") if j] or [os.cpu_count() or 1]
+    return [int(j) for j in given.split(",") if j] or [default_jobs()]
 
 
 def main() -> dict[str, str]:
