@@ -5,7 +5,7 @@
 
 Each run is `faultline demo -j J` (all scenarios, both revisions, spawned agents on a SQLite store). First
 `--serial` runs at -j 1 (default 1: the reference), then `--runs` rounds of one run for each J of `--jobs`
-(default: the number of cores, at least 2). Every run is compared with the first. Bounded in time: a run that
+(default: the default -j of `faultline demo`, harness/commands/options.default_jobs). Every run is compared with the first. Bounded in time: a run that
 has not ended within --run-timeout × time scale seconds is stopped (SIGTERM to its process group, SIGKILL 10 s
 later: `demo` stops the agents it spawned) and counts as differing, so the whole script takes at most
 (serial + runs × len(jobs)) × run-timeout; the bound is printed first. Prints one line per run (-j, exit code,
@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness.commands.options import default_jobs
 
 Row = tuple[str, str, str, str]
 GRACE_S = 10.0  # after the SIGTERM of a run over its time: then SIGKILL to its process group
@@ -80,8 +82,8 @@ def run_demo(args: list[str], timeout: float) -> tuple[int | None, float]:
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=20, help="rounds, each one run per -j of --jobs (default 20)")
-    p.add_argument("--jobs", type=job_counts, default=[max(2, os.cpu_count() or 1)], metavar="N[,N]",
-                   help="the -j of each round's runs (default: the number of cores, at least 2)")
+    p.add_argument("--jobs", type=job_counts, default=[max(2, default_jobs())], metavar="N[,N]",
+                   help=f"the -j of each round's runs (default {max(2, default_jobs())}: demo's default -j)")
     p.add_argument("--serial", type=int, default=1, metavar="N", help="-j 1 runs first, the reference (default 1)")
     p.add_argument("--run-timeout", type=float, default=300.0, metavar="S",
                    help="seconds (× time scale) one run may take before it is stopped (default 300)")
