@@ -5,7 +5,9 @@ or `research://reports/{id}`, with a status that only moves forward (`STATUS_RAN
 is committed to the store first (the same store as the SSE events: sqlite survives a restart),
 THEN announced, so a client that reads after a notification sees that status or a later one:
 
-- 2025-11-25: `notifications/resources/list_changed` to every session when a record appears, and
+- 2025-11-25: `notifications/resources/list_changed` to every session that has a list to refresh (it
+  called resources/list or resources/subscribe: a session that never listed has none; and under
+  `faultline run -j N` the other runs' sessions do not hear of this one's bookings) when a record appears, and
   `notifications/resources/updated` `{uri}` to the sessions that `resources/subscribe`d to it, on
   each session's standalone GET stream (stored in the session's event store, so resumable).
 - 2026-07-28: the same events published on the MCPServer's `SubscriptionBus`; the SDK's
@@ -75,23 +77,27 @@ class ResourceEvents:
         self.behaviour = behaviour or Behaviour()
         self._sessions: dict[str, ServerSession] = {}  # session id -> a handle on its standalone stream
         self._subscriptions: dict[str, set[str]] = {}  # session id -> subscribed URIs
+        self._listing: set[str] = set()  # the sessions that listed or subscribed: they hear of list changes
         self._reads: dict[str, anyio.Event] = {}  # uri -> set by its next read (`expect_read`)
 
     # --- 2025-11-25 sessions ------------------------------------------------------------
     def track(self, ctx: ServerRequestContext[Any, Any]) -> str | None:
-        """Remember the legacy session a request came from (list_changed goes to all of them)."""
+        """Remember the legacy session a request came from (list_changed goes to those that listed)."""
         if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or ctx.request is None:
             return None
         headers = getattr(ctx.request, "headers", None)
         sid = headers.get("mcp-session-id") if headers is not None else None
         if sid:
             self._sessions[sid] = ctx.session
+            if ctx.method in ("resources/list", "resources/subscribe"):
+                self._listing.add(sid)
         return sid
 
     def forget(self, sid: str) -> None:
         """The session ended (DELETE, idle timeout, shutdown): no more notifications for it."""
         self._sessions.pop(sid, None)
         self._subscriptions.pop(sid, None)
+        self._listing.discard(sid)
 
     async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         self.track(ctx)
@@ -138,7 +144,8 @@ class ResourceEvents:
         if created:
             await self.bus.publish(ResourcesListChanged())
             async with anyio.create_task_group() as tg:  # every session at once: one slow stream delays none
-                for sid in list(self._sessions):  # (one by one, 200 sessions held a booking ~10 s: faultline load)
+                for sid in [s for s in self._sessions if s in self._listing]:  # (one by one, 200 sessions held a
+                    # booking ~10 s: faultline load)
                     tg.start_soon(self._send, sid, ResourceListChangedNotification())
 
         async def announce() -> None:

@@ -51,8 +51,11 @@ class Gate:
 
 
 @asynccontextmanager
-async def get_stream(c: RawClient, last_event_id: str | None = None) -> AsyncIterator[Stream]:
-    """The 2025 standalone GET stream (or its resumption)."""
+async def get_stream(c: RawClient, last_event_id: str | None = None, *, listed: bool = True) -> AsyncIterator[Stream]:
+    """The 2025 standalone GET stream (or its resumption); `listed`: the session lists resources first, so it
+    has a list whose changes it hears of."""
+    if listed and last_event_id is None:
+        await c.call("resources/list")
     h = c.headers(Accept="text/event-stream")
     h.pop("Content-Type")
     if last_event_id is not None:
@@ -281,6 +284,27 @@ async def test_booking_survives_sigkill_and_restart_with_sqlite(tmp_path: Path, 
             listed = (await fresh.call("resources/list"))["result"]["resources"]
     assert RANK[after] >= RANK[status] and (RANK[status] < 2 or after == status)
     assert uri in [r["uri"] for r in listed]
+
+
+async def test_2025_list_changed_goes_to_the_sessions_that_listed() -> None:
+    """A session that never listed resources has no list to refresh: another session's booking is announced to
+    the sessions that listed (under `faultline run -j N`, the other runs' sessions hear nothing of it)."""
+    gate = Gate()
+    async with running_agents(hooks=gate.hooks()) as url, RawClient(url) as a, RawClient(url) as b:
+        with anyio.fail_after(15):
+            await a.open()
+            await b.open()
+            async with get_stream(a) as ga, get_stream(b, listed=False) as gb:
+                assert (await ga.next()).priming and (await gb.next()).priming
+                async with a.post(travel(a)) as s:
+                    uri = uri_from_progress(await next_message(s))
+                    assert method_of(await next_message(ga)) == LIST_CHANGED  # a listed: told
+                    assert (await b.call("resources/subscribe", {"uri": uri}))["result"] == {}
+                    gate.release()
+                    first = await next_message(gb)  # b was not told of the booking: its subscription's update first
+                    assert first.msg == {"jsonrpc": "2.0", "method": UPDATED, "params": {"uri": uri}}
+                    ask = await s.read_until(lambda e: method_of(e) == "elicitation/create")
+                    await a.answer(ask.msg["id"], answer("cancelled"))
 
 
 # --- mutants ------------------------------------------------------------------------------------
