@@ -109,7 +109,7 @@ def toxic_strikes(catalogue: Catalogue) -> st.SearchStrategy[ToxicStrike]:
     return st.one_of([of_type(t) for t in catalogue if t not in HELD])  # shrinks toward the catalogue's first type
 
 
-def _library_move(library: list[str]) -> st.SearchStrategy[list[str]]:
+def library_move(library: list[str]) -> st.SearchStrategy[list[str]]:
     """No library move, or (one draw in LIBRARY_ODDS) one of `library`; shrinks toward none."""
     if not library:
         return st.just([])
@@ -128,7 +128,7 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
     # cost a whole booking, a task or a restart, at most one per example, in one example of LIBRARY_ODDS
     cheap = [p for p in probes if p not in LIBRARY_MOVES]
     library = [p for p in probes if p in LIBRARY_MOVES]
-    moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]), _library_move(library)).map(
+    moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]), library_move(library)).map(
         lambda drawn: tuple(sorted([p for p, on in zip(cheap, drawn[0], strict=True) if on] + list(drawn[1]),
                                    key=ORDER.index)))
     toxics = st.lists(toxic_strikes(catalogue), max_size=MAX_TOXICS).map(tuple) if catalogue else st.just(())
