@@ -53,19 +53,24 @@ PROBES = (
     "task_cancel",          # a running task cancelled
     "task_input_reconnect",  # a task waiting for the user's answer, answered after a reconnect
     "task_input_restart",   # SIGKILL + restart while a task waits for the user's answer
+    # the `burst` role's log messages on the standalone GET stream, cut and resumed (scenarios/library/standalone.py)
+    "standalone_burst_cut",
 )
 # 2026-07-28 only: the library's disconnect-cancels move on the `effect` role (a baseline run, a run cut after
 # its first event, a re-issue: the cut run must not have completed)
-# 2026-07-28 only also: server/discover's identity, malformed and missing inputResponses (scenarios/library/mrtr.py),
+# 2026-07-28 only also: server/discover's identity, malformed and missing inputResponses, a cut retry round
+# (scenarios/library/mrtr.py),
 # a tool-list change announced on a listen stream (scenarios/library/lists.py)
 PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "task_lifecycle", "task_cancel",
                "task_input_reconnect", "task_input_restart", "disconnect_cancels", "discover", "mrtr_malformed_input",
-               "mrtr_missing_input", "tools_list_changed")
-ORDER = PROBES + ("disconnect_cancels", "discover", "mrtr_malformed_input", "mrtr_missing_input", "tools_list_changed")
+               "mrtr_missing_input", "mrtr_retry_cut", "tools_list_changed")
+ORDER = PROBES + ("disconnect_cancels", "discover", "mrtr_malformed_input", "mrtr_missing_input", "mrtr_retry_cut",
+                  "tools_list_changed")
 PROBES_AT: dict[Revision, tuple[str, ...]] = {Revision.R2025: PROBES, Revision.R2026: PROBES_2026}
 LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown", "resource_restart",
                  "task_lifecycle", "task_cancel", "task_input_reconnect", "task_input_restart", "disconnect_cancels",
-                 "discover", "mrtr_malformed_input", "mrtr_missing_input", "tools_list_changed")
+                 "discover", "mrtr_malformed_input", "mrtr_missing_input", "mrtr_retry_cut", "tools_list_changed",
+                 "standalone_burst_cut")
 RESTART_PROBES = ("resource_restart", "task_input_restart")
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
@@ -292,7 +297,7 @@ async def _probes(ctx: ScenarioContext, c: Client, probes: list[str], out: Outco
 
 
 async def _library_move(ctx: ScenarioContext, probe: str) -> None:
-    from scenarios.library import lists, mrtr, resources, stateless, tasks
+    from scenarios.library import lists, mrtr, resources, standalone, stateless, tasks
 
     moves: dict[str, ScenarioBody] = {"disconnect_cancels": stateless.disconnect_cancels,
                                       "resource_subscribe": resources.subscribed_booking("confirmed"),
@@ -305,6 +310,8 @@ async def _library_move(ctx: ScenarioContext, probe: str) -> None:
                                       "discover": mrtr.discover_identifies,
                                       "mrtr_malformed_input": mrtr.mrtr_malformed_input,
                                       "mrtr_missing_input": mrtr.mrtr_missing_input,
+                                      "mrtr_retry_cut": mrtr.mrtr_retry_cut,
+                                      "standalone_burst_cut": standalone.standalone_burst_cut,
                                       "tools_list_changed": lists.tools_list_changed}
     body = moves[probe]
     try:
