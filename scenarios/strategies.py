@@ -152,12 +152,15 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
 COSTLY_MOVES = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe")
 CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
 LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over the workers, narrowed in 1 run
-ANSWERS = (("elicitation", "decline"), ("elicitation", "cancel"), ("sampling", "reject"), ("sampling", "error"))
+# a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first
+ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
+BUSY_ROLES = ("long_running", "progress")  # cut with a concurrent call and (2025) a second session: the races
 
 
 def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
     """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, each role cut once
-    (after its undisturbed twin; then resumed or re-issued), each refusing answer of the user, the light library
+    (after its undisturbed twin; then resumed or re-issued), each refusing answer of the user, BUSY_ROLES cut while
+    a concurrent call and a second session write (event ids and stores that race), the light library
     moves LIGHT_PER_SCHEDULE together, each costly move alone. Workers take them in order: the revisions
     interleaved, the probes first, then the other kinds in turn (one bug fails a cut, another a library move, a
     hang an answer: each kind's first schedules start in the first seconds), CHEAP_PER_COSTLY cheap schedules then a
@@ -165,7 +168,7 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
     narrowed to the probes it needs (harness/fuzz.py)."""
     simplest = "long_running" if "long_running" in roles else sorted(roles)[0]
     costly: list[list[tuple[Revision, Schedule]]] = []  # per revision
-    kinds: list[list[list[tuple[Revision, Schedule]]]] = [[], [], [], []]  # probes, cuts, answers, light: per revision
+    kinds: list[list[list[tuple[Revision, Schedule]]]] = [[], [], [], [], []]  # probes, cuts, answers, light, busy
     for rev in revisions:
         moves = [p for p in PROBES_AT[rev] if can_restart or p not in RESTART_PROBES]
         alone = [m for m in COSTLY_MOVES if m in moves]
@@ -178,7 +181,9 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
         answers = [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
         bundles = [Schedule(role=simplest, probes=tuple(light[i:i + LIGHT_PER_SCHEDULE]))
                    for i in range(0, len(light), LIGHT_PER_SCHEDULE)]
-        for kind, schedules_of_kind in zip(kinds, (ours, cuts, answers, bundles), strict=True):
+        busy = [Schedule(role=r, strikes=(Strike("cut", k=2),), concurrent=True,
+                         second_session=rev.traits.has_sessions) for r in BUSY_ROLES if r in roles]
+        for kind, schedules_of_kind in zip(kinds, (ours, cuts, answers, bundles, busy), strict=True):
             kind.append([(rev, s) for s in schedules_of_kind])
         costly.append([(rev, Schedule(role=simplest, probes=(m,))) for m in alone])
     costly_order = _interleaved(costly)
