@@ -154,6 +154,7 @@ CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a
 LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over the workers, narrowed in 1 run
 # a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first
 ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
+CUT_FIRST = ("effect", "server_close", "elicitation")  # their cut fails the most mutants; the other roles after
 BUSY_ROLES = ("long_running", "progress")  # cut with a concurrent call and (2025) a second session: the races
 
 
@@ -177,7 +178,7 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
         ours = [Schedule(role=simplest, probes=probes)] if probes else []
         if "get_stream" in moves:
             ours.append(Schedule(role="progress" if "progress" in roles else simplest, probes=("get_stream",)))
-        cuts = [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles)]
+        cuts = [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles, key=_cut_first)]
         answers = [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
         bundles = [Schedule(role=simplest, probes=tuple(light[i:i + LIGHT_PER_SCHEDULE]))
                    for i in range(0, len(light), LIGHT_PER_SCHEDULE)]
@@ -194,6 +195,10 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
         corpus += cheap_order[:CHEAP_PER_COSTLY] + costly_order[:1]
         costly_order, cheap_order = costly_order[1:], cheap_order[CHEAP_PER_COSTLY:]
     return corpus
+
+
+def _cut_first(role: str) -> tuple[int, str]:
+    return (CUT_FIRST.index(role) if role in CUT_FIRST else len(CUT_FIRST), role)
 
 
 def _interleaved(lists: list[list[tuple[Revision, Schedule]]]) -> list[tuple[Revision, Schedule]]:
