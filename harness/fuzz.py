@@ -169,7 +169,7 @@ def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: f
     """Explore schedules at each revision of `config`; return the distinct, shrunk failures (only the
     first one with `stop_at_first`). `workers` searches run at once, each with its own target instance
     (`worker_targets`) and proxy, kept across its examples; `remember=False` uses no example database."""
-    targets = worker_targets(target, config, workers)
+    targets = worker_targets(target, config, min(workers, max_examples))  # no worker without an example
     search = _Search(revisions=list(config.revisions), roles=[r for r in FUZZ_ROLES if config.profile.role(r)],
                      config=config, max_examples=max_examples, seed_value=seed_value,
                      stop_at=time.monotonic() + time_budget, stop_at_first=stop_at_first, remember=remember,
