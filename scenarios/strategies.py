@@ -155,6 +155,7 @@ LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over t
 # a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first
 ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
 CUT_FIRST = ("effect", "server_close", "elicitation")  # their cut fails the most mutants; the other roles after
+WAITING_MOVES = ("tools_list_changed",)  # a server that fails it is only seen after waits (2 x 5 s): bundled first
 BUSY_ROLES = ("long_running", "progress")  # cut with a concurrent call and (2025) a second session: the races
 
 
@@ -173,7 +174,7 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
     for rev in revisions:
         moves = [p for p in PROBES_AT[rev] if can_restart or p not in RESTART_PROBES]
         alone = [m for m in COSTLY_MOVES if m in moves]
-        light = [m for m in moves if m in LIBRARY_MOVES and m not in alone]
+        light = sorted((m for m in moves if m in LIBRARY_MOVES and m not in alone), key=lambda m: m not in WAITING_MOVES)
         probes = tuple(p for p in moves if p not in LIBRARY_MOVES and p != "get_stream")
         ours = [Schedule(role=simplest, probes=probes)] if probes else []
         if "get_stream" in moves:
