@@ -3,16 +3,15 @@ invariants, and a failure is shrunk to the smallest schedule that still fails, t
 repro file that `faultline replay` re-runs (harness/fuzz_io.py).
 
 A run has workers (threads), each with its own target instance and fault proxy (a Rig, kept across
-its examples) in its own event loop (an anyio blocking portal) so Hypothesis can drive examples
-synchronously; they first share out a seed corpus (each move alone), then each runs its own
-Hypothesis search (its own seed). A signature is shrunk by the worker that saw it first. Outcomes
-are memoised per schedule: a schedule seen again (Hypothesis replays its final, shrunk example)
-gets the same answer, so timing noise in the target can never make Hypothesis call a failure flaky.
-
-Where the time went (profiled with py-spy and per-example timings, `benchmarks/fuzz.py`): examples
-mostly wait on the network and the server, so workers multiply the rate on 2 cores; drawing a
-schedule cost ~30 ms of CPU while the strategy was rebuilt per draw (now built once per search);
-1-byte slicer strikes cost seconds each; a target start costs seconds on a busy machine.
+its examples: one example at a time on it, so nothing of one example's runs in another's) in its own event
+loop (an anyio blocking portal) so Hypothesis can drive examples synchronously; they first share out a seed
+corpus (scenarios/strategies.py), then each runs its own Hypothesis search (its own seed). A signature is
+shrunk by the worker that saw it first. Outcomes are memoised per schedule: a schedule seen again (Hypothesis
+replays its final, shrunk example) gets the same answer, so timing noise in the target can never make
+Hypothesis call a failure flaky. What a reused target keeps (sessions, stores, counters) does not reach a
+verdict: the checks read one example's history, the effect counter is the example's own, and
+`benchmarks/fuzz.py` (FAULTLINE_BENCH_FUZZ_ISOLATION) plays the same schedules in two orders to show it.
+Where the time went, and what was cut: benchmarks/fuzz.py.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from scenarios.strategies import schedules, seed_corpus
 
 FAILING = ("FAIL", "WARN", "ERROR")
 FUZZ_ROLES = ("progress", "long_running", "elicitation", "sampling", "server_close", "effect")
-DEFAULT_WORKERS = 4  # on 2 cores: examples mostly wait on the network, 4 at once ~5x one (8 is no better)
+DEFAULT_WORKERS = 12  # 2 cores: examples wait on the server (~0.5 s); forked starts: 12 ~1.25x 8, ~2.5x 4 (loaded)
 OVERTIME = 5.0  # seconds an example may run past the time budget before it is cancelled
 CACHE_DIR = Path(os.environ.get("FAULTLINE_CACHE", ".cache/faultline"))
 
@@ -170,7 +169,7 @@ def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: f
     """Explore schedules at each revision of `config`; return the distinct, shrunk failures (only the
     first one with `stop_at_first`). `workers` searches run at once, each with its own target instance
     (`worker_targets`) and proxy, kept across its examples; `remember=False` uses no example database."""
-    targets = worker_targets(target, config, workers)
+    targets = worker_targets(target, config, min(workers, max_examples))  # no worker without an example
     search = _Search(revisions=list(config.revisions), roles=[r for r in FUZZ_ROLES if config.profile.role(r)],
                      config=config, max_examples=max_examples, seed_value=seed_value,
                      stop_at=time.monotonic() + time_budget, stop_at_first=stop_at_first, remember=remember,
@@ -339,12 +338,7 @@ def _search(portal: Any, rig: Rig, index: int, search: _Search, can_restart: boo
             latest[:] = [_Found(signature, schedule, rev)]
             raise latest[0]
 
-    extensions = search.config.proxy == "embedded"
-    catalogue = CATALOGUE if extensions else {t: CATALOGUE[t] for t in CLASSIC}  # a real Toxiproxy: the classic ones
-    # built once per search, not per draw (a flatmap rebuilding the schedule strategy cost ~30 ms an example);
-    # one_of shrinks toward its first branch, the first revision
-    cases = st.one_of([_at(rev, schedules(rev, search.roles, can_restart=can_restart, catalogue=catalogue,
-                                          extensions=extensions)) for rev in search.revisions])
+    cases = search_cases(search.revisions, search.roles, can_restart=can_restart, proxy=search.config.proxy)
     profile = settings.get_profile(hypothesis_profile())
     test = settings(profile, max_examples=search.max_examples,
                     database=profile.database if search.remember else None,
@@ -367,6 +361,17 @@ def _failure(found: _Found, run: Callable[[Revision, Schedule], tuple[list[str],
              examples: int) -> Failure:
     _, result = run(found.revision, found.schedule)  # memoised: the recorded run
     return Failure(found.revision.value, found.signature, found.schedule, result, after, examples)
+
+
+def search_cases(revisions: list[Revision], roles: list[str], *, can_restart: bool,
+                 proxy: str = "embedded") -> st.SearchStrategy[tuple[Revision, Schedule]]:
+    """(revision, schedule) draws: built once per search, not per draw (a flatmap rebuilding the schedule strategy
+    cost ~30 ms an example); one_of shrinks toward its first branch, the first revision. A real Toxiproxy gets
+    the classic toxics only and no strike needing a faultline.* one."""
+    extensions = proxy == "embedded"
+    catalogue = CATALOGUE if extensions else {t: CATALOGUE[t] for t in CLASSIC}
+    return st.one_of([_at(rev, schedules(rev, roles, can_restart=can_restart, catalogue=catalogue,
+                                         extensions=extensions)) for rev in revisions])
 
 
 def _at(rev: Revision, strategy: st.SearchStrategy[Schedule]) -> st.SearchStrategy[tuple[Revision, Schedule]]:

@@ -1,22 +1,35 @@
 """What a fuzz run writes and replays, and how it shows its progress: repro files (`faultline replay` reads
-them), replays of a schedule against one start of a target, the progress line."""
+them), replays of a schedule against one start of a target, the progress line; and the evidence that a verdict
+does not depend on the examples played before it on the same target (`order_independence`)."""
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from anyio.from_thread import start_blocking_portal
+from hypothesis import HealthCheck, given, seed, settings
 
 from harness import __version__
-from harness.fuzz import FAILING, Failure, FuzzStats, run_in_portal, schedule_scenario
+from harness.fuzz import (
+    FAILING,
+    FUZZ_ROLES,
+    Failure,
+    FuzzStats,
+    failing,
+    run_in_portal,
+    schedule_scenario,
+    search_cases,
+)
 from harness.revisions import Revision
 from harness.runner import Rig, RunConfig, ScenarioResult
 from harness.targets import Target
 from scenarios.schedules import Schedule
+from scenarios.strategies import seed_corpus
 
 
 def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value: int | None, folder: Path) -> Path:
@@ -53,6 +66,42 @@ def replay_many(target: Target, config: RunConfig, schedule: Schedule, revision:
     """The schedule played `times` times against one start of the target."""
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
         return [run_in_portal(portal, rig, schedule_scenario(schedule), revision) for _ in range(max(1, times))]
+
+
+def order_independence(make_target: Callable[[], Target], config: RunConfig, drawn: int, seed_value: int
+                       ) -> tuple[list[tuple[Revision, Schedule]], list[list[str]], list[list[str]]]:
+    """The seed corpus and `drawn` schedules Hypothesis draws (seeded), played in order on one target and in reverse
+    order on another at the same time, each target serving them all one after another as a fuzz worker does: the
+    cases and the failure signature of each in either order (the same, when no state leaks between examples)."""
+    roles = [r for r in FUZZ_ROLES if config.profile.role(r)]
+    revisions = list(config.revisions)
+    cases = seed_corpus(revisions, roles, can_restart=True)
+    quiet = settings(max_examples=max(1, drawn), database=None, deadline=None, suppress_health_check=list(HealthCheck))
+
+    @seed(seed_value)
+    @quiet
+    @given(search_cases(revisions, roles, can_restart=True, proxy=config.proxy))
+    def collect(case: tuple[Revision, Schedule]) -> None:
+        if len(cases) < len(seed_corpus(revisions, roles, can_restart=True)) + drawn:
+            cases.append(case)
+
+    if drawn > 0:
+        collect()
+    signatures: dict[str, list[list[str]]] = {}
+
+    def play(label: str, order: list[tuple[Revision, Schedule]]) -> None:
+        with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(make_target(), config)) as rig:
+            signatures[label] = [failing(run_in_portal(portal, rig, schedule_scenario(s), rev)) for rev, s in order]
+
+    threads = [threading.Thread(target=play, args=("forward", cases)),
+               threading.Thread(target=play, args=("backward", cases[::-1]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if len(signatures) < 2:
+        raise RuntimeError("order_independence: a target failed to start or a run failed (see above)")
+    return cases, signatures["forward"], signatures["backward"][::-1]
 
 
 def progress_printer(budget: float | None = None,

@@ -6,6 +6,7 @@ replayed. `play(schedule)` turns it into a scenario body; `strategies.py` genera
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,17 +53,24 @@ PROBES = (
     "task_cancel",          # a running task cancelled
     "task_input_reconnect",  # a task waiting for the user's answer, answered after a reconnect
     "task_input_restart",   # SIGKILL + restart while a task waits for the user's answer
+    # the `burst` role's log messages on the standalone GET stream, cut and resumed (scenarios/library/standalone.py)
+    "standalone_burst_cut",
 )
 # 2026-07-28 only: the library's disconnect-cancels move on the `effect` role (a baseline run, a run cut after
 # its first event, a re-issue: the cut run must not have completed)
-# 2026-07-28 only also: server/discover's identity, and malformed inputResponses (scenarios/library/mrtr.py)
+# 2026-07-28 only also: server/discover's identity, malformed and missing inputResponses, a cut retry round
+# (scenarios/library/mrtr.py),
+# a tool-list change announced on a listen stream (scenarios/library/lists.py)
 PROBES_2026 = ("origin", "resource_subscribe", "resource_unknown", "resource_restart", "task_lifecycle", "task_cancel",
-               "task_input_reconnect", "task_input_restart", "disconnect_cancels", "discover", "mrtr_malformed_input")
-ORDER = PROBES + ("disconnect_cancels", "discover", "mrtr_malformed_input")
+               "task_input_reconnect", "task_input_restart", "disconnect_cancels", "discover", "mrtr_malformed_input",
+               "mrtr_missing_input", "mrtr_retry_cut", "tools_list_changed")
+ORDER = PROBES + ("disconnect_cancels", "discover", "mrtr_malformed_input", "mrtr_missing_input", "mrtr_retry_cut",
+                  "tools_list_changed")
 PROBES_AT: dict[Revision, tuple[str, ...]] = {Revision.R2025: PROBES, Revision.R2026: PROBES_2026}
 LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown", "resource_restart",
                  "task_lifecycle", "task_cancel", "task_input_reconnect", "task_input_restart", "disconnect_cancels",
-                 "discover", "mrtr_malformed_input")
+                 "discover", "mrtr_malformed_input", "mrtr_missing_input", "mrtr_retry_cut", "tools_list_changed",
+                 "standalone_burst_cut")
 RESTART_PROBES = ("resource_restart", "task_input_restart")
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
@@ -185,6 +193,8 @@ def play(schedule: Schedule) -> ScenarioBody:
 
     async def run(ctx: ScenarioContext) -> None:
         tool, args = ctx.role(schedule.role)
+        if isinstance(args.get("job"), str):  # an effect counter of this example's own: a run left over from an
+            args["job"] = f"{args['job']}-{uuid.uuid4().hex[:8]}"  # earlier one on the same target counts elsewhere
         plan = _plan(schedule)
         ctx.note("schedule", schedule=schedule.to_json())
         answers = Answers(elicitation=schedule.elicitation, sampling=schedule.sampling,
@@ -287,7 +297,7 @@ async def _probes(ctx: ScenarioContext, c: Client, probes: list[str], out: Outco
 
 
 async def _library_move(ctx: ScenarioContext, probe: str) -> None:
-    from scenarios.library import mrtr, resources, stateless, tasks
+    from scenarios.library import lists, mrtr, resources, standalone, stateless, tasks
 
     moves: dict[str, ScenarioBody] = {"disconnect_cancels": stateless.disconnect_cancels,
                                       "resource_subscribe": resources.subscribed_booking("confirmed"),
@@ -298,7 +308,11 @@ async def _library_move(ctx: ScenarioContext, probe: str) -> None:
                                       "task_input_reconnect": tasks.task_input_reconnect,
                                       "task_input_restart": tasks.task_input_restart,
                                       "discover": mrtr.discover_identifies,
-                                      "mrtr_malformed_input": mrtr.mrtr_malformed_input}
+                                      "mrtr_malformed_input": mrtr.mrtr_malformed_input,
+                                      "mrtr_missing_input": mrtr.mrtr_missing_input,
+                                      "mrtr_retry_cut": mrtr.mrtr_retry_cut,
+                                      "standalone_burst_cut": standalone.standalone_burst_cut,
+                                      "tools_list_changed": lists.tools_list_changed}
     body = moves[probe]
     try:
         await body(ctx)

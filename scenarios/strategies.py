@@ -29,6 +29,11 @@ from scenarios.schedules import (
 MAX_STRIKES = 3
 MAX_TOXICS = 2
 MAX_EVENT = 12
+# One drawn example in this many has a library move (a booking, a task, a restart: 1-5 s each, where the rest of an
+# example takes ~0.3 s). Each move is played by the seed corpus at every revision anyway, in its own session after
+# the faulted call has ended and its toxics are gone, so a draw of it mostly repeats the corpus's run: at one in 3
+# (a list of at most one) the moves were ~60% of the search's time; the draws go to the faults instead.
+LIBRARY_ODDS = 8
 MIN_SLICE = 4  # bytes: 1-byte slices of a whole call cost seconds of CPU (60 s under load) and find nothing more
 EXTENSION_KINDS = ("proxy_cut", "proxy_cut_at", "stall")  # strike kinds played by faultline.* toxics
 STREAMS = ("downstream", "upstream")  # the simpler first
@@ -104,6 +109,14 @@ def toxic_strikes(catalogue: Catalogue) -> st.SearchStrategy[ToxicStrike]:
     return st.one_of([of_type(t) for t in catalogue if t not in HELD])  # shrinks toward the catalogue's first type
 
 
+def library_move(library: list[str]) -> st.SearchStrategy[list[str]]:
+    """No library move, or (one draw in LIBRARY_ODDS) one of `library`; shrinks toward none."""
+    if not library:
+        return st.just([])
+    coin = st.sampled_from((False,) * (LIBRARY_ODDS - 1) + (True,))
+    return st.tuples(coin, st.sampled_from(library)).map(lambda drawn: [drawn[1]] if drawn[0] else [])
+
+
 def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False,
               catalogue: Catalogue | None = None,
               extensions: bool = True) -> st.SearchStrategy[Schedule]:
@@ -112,11 +125,10 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
     two_sessions = st.booleans() if revision.traits.has_sessions else st.just(False)
     probes = tuple(p for p in PROBES_AT[revision] if can_restart or p not in RESTART_PROBES)
     # cheap probes are drawn one coin each (any of them is likely in an example); the library moves, which
-    # cost a whole booking, a task or a restart, at most one per example
+    # cost a whole booking, a task or a restart, at most one per example, in one example of LIBRARY_ODDS
     cheap = [p for p in probes if p not in LIBRARY_MOVES]
     library = [p for p in probes if p in LIBRARY_MOVES]
-    moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]),
-                      st.lists(st.sampled_from(library), max_size=1) if library else st.just([])).map(
+    moves = st.tuples(st.tuples(*[st.booleans() for _ in cheap]), library_move(library)).map(
         lambda drawn: tuple(sorted([p for p, on in zip(cheap, drawn[0], strict=True) if on] + list(drawn[1]),
                                    key=ORDER.index)))
     toxics = st.lists(toxic_strikes(catalogue), max_size=MAX_TOXICS).map(tuple) if catalogue else st.just(())
@@ -136,35 +148,49 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
 
 
 # The seed corpus's library moves played alone (a task runs to its end, a restart respawns the server), the costliest
-# first; the others (well under a second each) are played together in one schedule per revision.
+# first; the others (well under a second each) are played LIGHT_PER_SCHEDULE to a schedule.
 COSTLY_MOVES = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe")
 CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
-ANSWERS = (("elicitation", "decline"), ("elicitation", "cancel"), ("sampling", "reject"), ("sampling", "error"))
+LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over the workers, narrowed in 1 run
+# a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first
+ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
+CUT_FIRST = ("effect", "server_close", "elicitation")  # their cut fails the most mutants; the other roles after
+WAITING_MOVES = ("tools_list_changed",)  # a server that fails it is only seen after waits (2 x 5 s): bundled first
+BUSY_ROLES = ("long_running", "progress")  # cut with a concurrent call and (2025) a second session: the races
 
 
 def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
-    """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, every light library
-    move together, each costly move alone, each role cut once (after its undisturbed twin; then resumed or
-    re-issued), each refusing answer of the user. Workers take them in order: the revisions interleaved,
-    CHEAP_PER_COSTLY cheap schedules then a costly one, so the costly ones start early while most workers go on with
-    the cheap ones (which most bugs fail). A failing one is narrowed to the probes it needs (harness/fuzz.py)."""
+    """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, each role cut once
+    (after its undisturbed twin; then resumed or re-issued), each refusing answer of the user, BUSY_ROLES cut while
+    a concurrent call and a second session write (event ids and stores that race), the light library
+    moves LIGHT_PER_SCHEDULE together, each costly move alone. Workers take them in order: the revisions
+    interleaved, the probes first, then the other kinds in turn (one bug fails a cut, another a library move, a
+    hang an answer: each kind's first schedules start in the first seconds), CHEAP_PER_COSTLY cheap schedules then a
+    costly one, so the costly ones start early while most workers go on with the cheap ones. A failing one is
+    narrowed to the probes it needs (harness/fuzz.py)."""
     simplest = "long_running" if "long_running" in roles else sorted(roles)[0]
     costly: list[list[tuple[Revision, Schedule]]] = []  # per revision
-    cheap: list[list[tuple[Revision, Schedule]]] = []
+    kinds: list[list[list[tuple[Revision, Schedule]]]] = [[], [], [], [], []]  # probes, cuts, answers, light, busy
     for rev in revisions:
         moves = [p for p in PROBES_AT[rev] if can_restart or p not in RESTART_PROBES]
         alone = [m for m in COSTLY_MOVES if m in moves]
-        light = tuple(m for m in moves if m in LIBRARY_MOVES and m not in alone)
+        light = sorted((m for m in moves if m in LIBRARY_MOVES and m not in alone), key=lambda m: m not in WAITING_MOVES)
         probes = tuple(p for p in moves if p not in LIBRARY_MOVES and p != "get_stream")
         ours = [Schedule(role=simplest, probes=probes)] if probes else []
-        ours += [Schedule(role=simplest, probes=light)] if light else []
         if "get_stream" in moves:
             ours.append(Schedule(role="progress" if "progress" in roles else simplest, probes=("get_stream",)))
-        ours += [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles)]
-        ours += [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
-        cheap.append([(rev, s) for s in ours])
+        cuts = [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles, key=_cut_first)]
+        answers = [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
+        bundles = [Schedule(role=simplest, probes=tuple(light[i:i + LIGHT_PER_SCHEDULE]))
+                   for i in range(0, len(light), LIGHT_PER_SCHEDULE)]
+        busy = [Schedule(role=r, strikes=(Strike("cut", k=2),), concurrent=True,
+                         second_session=rev.traits.has_sessions) for r in BUSY_ROLES if r in roles]
+        for kind, schedules_of_kind in zip(kinds, (ours, cuts, answers, bundles, busy), strict=True):
+            kind.append([(rev, s) for s in schedules_of_kind])
         costly.append([(rev, Schedule(role=simplest, probes=(m,))) for m in alone])
-    costly_order, cheap_order = _interleaved(costly), _interleaved(cheap)
+    costly_order = _interleaved(costly)
+    first, *rest = [_interleaved(kind) for kind in kinds]
+    cheap_order = first + _interleaved(rest)  # the probes, then a cut, a light bundle, an answer, a cut, ...
     corpus: list[tuple[Revision, Schedule]] = []
     while costly_order or cheap_order:
         corpus += cheap_order[:CHEAP_PER_COSTLY] + costly_order[:1]
@@ -172,6 +198,11 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
     return corpus
 
 
-def _interleaved(per_revision: list[list[tuple[Revision, Schedule]]]) -> list[tuple[Revision, Schedule]]:
-    longest = max((len(s) for s in per_revision), default=0)
-    return [s[i] for i in range(longest) for s in per_revision if i < len(s)]
+def _cut_first(role: str) -> tuple[int, str]:
+    return (CUT_FIRST.index(role) if role in CUT_FIRST else len(CUT_FIRST), role)
+
+
+def _interleaved(lists: list[list[tuple[Revision, Schedule]]]) -> list[tuple[Revision, Schedule]]:
+    """Round robin: the first of each list, then the second of each, ..."""
+    longest = max((len(s) for s in lists), default=0)
+    return [s[i] for i in range(longest) for s in lists if i < len(s)]

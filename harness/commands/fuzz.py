@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,19 @@ from harness.heartbeat import HEARTBEAT_S, Heartbeat, duration
 from harness.profiles import load_profile
 from harness.revisions import parse as parse_revisions
 from harness.runner import RunConfig
+from harness.targets import Target
+
+EXEC_WORKERS = 4  # a command the fork server does not fork: each worker's start (and restart) costs its own seconds
+
+
+def default_workers(target: Target) -> int:
+    """DEFAULT_WORKERS for a command of this Faultline the fork server forks (harness/forkserver.py), else
+    EXEC_WORKERS (worker_targets keeps one for a URL target)."""
+    from harness import forkserver
+
+    command = getattr(target, "command", None)
+    forked = isinstance(command, str) and forkserver.enabled() and forkserver.own_args(shlex.split(command)) is not None
+    return DEFAULT_WORKERS if forked else EXEC_WORKERS
 
 
 def parse_duration(text: str) -> float:
@@ -39,15 +53,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=output_folder, default=Path("faultline-out/repros"), help="folder for repro files")
     p.add_argument("--time-scale", type=positive_float, default=1.0, help="multiply every deadline (default 1)")
     p.add_argument("--stop-at-first", action="store_true", help="stop after the first failure is shrunk")
-    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+    p.add_argument("--workers", type=int,
                    help=f"searches at once, each with its own instance of the --spawn command and its own proxy "
-                        f"(default {DEFAULT_WORKERS}; a --target, a fixed --url or a real Toxiproxy: 1)")
+                        f"(default {DEFAULT_WORKERS} for Faultline's own commands, forked; {EXEC_WORKERS} for any "
+                        f"other; a --target, a fixed --url or a real Toxiproxy: 1)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.max_examples < 1:
         raise UsageError("--max-examples must be at least 1")
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     budget = parse_duration(args.time_budget)
     try:
@@ -71,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
         failures, stats = fuzz(target, config, max_examples=args.max_examples, time_budget=budget,
                                seed_value=args.seed, on_progress=on_progress, stop_at_first=args.stop_at_first,
-                               workers=args.workers)
+                               workers=args.workers or default_workers(target))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"fuzz: {stats.examples} schedules run by {stats.workers} worker(s), {len(failures)} distinct failure(s)")

@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 
 from harness.proxy.attributes import CATALOGUE, CLASSIC
 from scenarios.api import Revision
-from scenarios.schedules import Schedule, ToxicStrike
+from scenarios.schedules import LIBRARY_MOVES, PROBES_2026, Schedule, ToxicStrike
 from scenarios.strategies import (
     CHEAP_PER_COSTLY,
     DIRECTIONS,
     HELD,
     LADDERS,
+    LIBRARY_ODDS,
     MAX_TOXICS,
+    library_move,
     schedules,
     seed_corpus,
     toxic_strikes,
@@ -111,3 +113,22 @@ def test_the_seed_corpus_has_every_move_once_per_revision_and_a_costly_one_early
     moves = {(rev, p) for rev, s in corpus for p in s.probes}
     assert (Revision.R2026, "mrtr_malformed_input") in moves and (Revision.R2025, "origin") in moves
     assert not [s for _, s in seed_corpus([Revision.R2025], ROLES) if "resource_restart" in s.probes]
+
+
+
+def test_a_library_move_is_drawn_in_about_one_example_of_library_odds_and_each_one_can_be() -> None:
+    """The library moves (1-5 s each, all in the seed corpus) are a minority of the draws, none unreachable, and the
+    2026 schedules can draw the two moves added for the mutants the fuzzer could not reach."""
+    moves = ["task_lifecycle", "resource_subscribe", "tools_list_changed"]
+    drawn: list[list[str]] = []
+
+    @settings(QUIET, max_examples=1000)
+    @given(library_move(moves))
+    def collect(move: list[str]) -> None:
+        drawn.append(move)
+
+    collect()
+    chosen = [m for m in drawn if m]
+    assert 1 / (3 * LIBRARY_ODDS) < len(chosen) / len(drawn) < 2 / LIBRARY_ODDS
+    assert {m for pick in chosen for m in pick} == set(moves) and all(len(pick) == 1 for pick in chosen)
+    assert {"mrtr_missing_input", "tools_list_changed"} <= set(PROBES_2026) & set(LIBRARY_MOVES)

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from harness.proxy.attributes import ToxicAttributes
 from harness.proxy.stream import End
 
+# The toxics' own random numbers: the global generator is Hypothesis's while the fuzzer runs (it seeds it per example
+# and warns when another fuzz worker's thread moved it)
+RNG = random.Random()
+
 if TYPE_CHECKING:
     from harness.proxy.link import Stage
 
@@ -36,7 +40,7 @@ class Toxic(Generic[A]):
     def roll(self) -> bool:
         """Toxicity is drawn each time a stage starts running the toxic: once per connection and
         direction, and again when an update restarts the stage."""
-        return self.toxicity >= 1 or random.random() < self.toxicity
+        return self.toxicity >= 1 or RNG.random() < self.toxicity
 
     def new_state(self) -> Any:
         """Per-link state, kept while the stage restarts (limit_data's count, an SSE parser)."""

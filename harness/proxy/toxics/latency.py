@@ -1,8 +1,7 @@
-import random
 from typing import Any
 
 from harness.proxy import attributes as attrs
-from harness.proxy.toxics.base import Toxic
+from harness.proxy.toxics.base import RNG, Toxic
 
 
 class LatencyToxic(Toxic[attrs.Latency]):
@@ -16,7 +15,7 @@ class LatencyToxic(Toxic[attrs.Latency]):
 
     def delay(self) -> float:
         a = self.attributes
-        jitter = random.uniform(-a.jitter, a.jitter) if a.jitter > 0 else 0.0
+        jitter = RNG.uniform(-a.jitter, a.jitter) if a.jitter > 0 else 0.0
         return (a.latency + jitter) / 1000
 
     async def pipe(self, stage: Any) -> None:

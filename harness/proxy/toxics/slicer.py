@@ -1,9 +1,8 @@
-import random
 from typing import Any
 
 from harness.proxy import attributes as attrs
 from harness.proxy.stream import Chunk
-from harness.proxy.toxics.base import Toxic
+from harness.proxy.toxics.base import RNG, Toxic
 
 
 class SlicerToxic(Toxic[attrs.Slicer]):
@@ -17,7 +16,7 @@ class SlicerToxic(Toxic[attrs.Slicer]):
         a = self.attributes
         if len(data) <= a.average_size + a.size_variation:
             return [data]
-        mid = len(data) // 2 + (random.randint(-a.size_variation, a.size_variation) if a.size_variation else 0)
+        mid = len(data) // 2 + (RNG.randint(-a.size_variation, a.size_variation) if a.size_variation else 0)
         mid = min(max(1, mid), len(data) - 1)
         return self.cuts(data[:mid]) + self.cuts(data[mid:])
 
