@@ -267,6 +267,9 @@ def eventually_response(d: Derived, out: Outcome) -> Verdict:
     def followed(c: Any) -> bool:
         if d.response_of(c) is not None:
             return True
+        refused = d.responses.get(c.xs[-1])
+        if refused is not None and 400 <= refused.status < 500:
+            return False  # refused at the HTTP level (no session: the harness's cut lost its initialize): no stream
         end = d.ends.get(c.xs[-1])
         if end is None:
             return False

@@ -53,3 +53,21 @@ def test_a_timeout_is_judged_unless_the_nemesis_held_the_way(toxic, before, remo
     else:  # a SHOULD: WARN when judged
         assert got.get("http.post.eventually-response") not in ("FAIL", "WARN"), got
         assert got.get("harness.outcome.determinate") != "ERROR", got
+
+
+def refused(status: int) -> History:
+    """A call the server answered with an HTTP error and no stream (the harness's cut had lost the session's
+    initialize, so the call carried no session: 400 "Missing session ID"), the connection then closed."""
+    h = History()
+    h.append(Meta(scenario="fuzz", revision="2025-11-25"))
+    h.append(Request(x=1, method="POST", url=URL, body=CALL, stream="post:2", purpose="call"))
+    h.append(Response(x=1, status=status, content_type="application/json",
+                      body={"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Missing session ID"}}))
+    h.append(End(x=1, reason="eof"))
+    return h
+
+
+@pytest.mark.parametrize(("status", "judged"), [(400, False), (404, False), (500, True)])
+def test_a_call_refused_at_the_http_level_had_no_stream_to_answer_on(status, judged):
+    got = statuses(refused(status)).get("http.post.eventually-response")
+    assert (got == "WARN") is judged, got
