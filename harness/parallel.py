@@ -12,9 +12,9 @@ time, through the rig's proxy. A scenario that restarts without the tag is caugh
 (RestartNeedsExclusive): that attempt is dropped and it runs again in that last phase, so a SIGKILL never
 strikes under another run.
 
-The runs playing a role whose tool counts its runs across calls (COUNTED_ROLES) take turns, one after another
-in one slot held for them all (a run waiting for its turn holds no slot). Within each group the runs of the
-scenarios tagged `long` come first, so that the longest runs do not start last and make the tail.
+The runs of the scenarios tagged `long` come first, so that the longest runs do not start last and make the
+tail. A role whose tool counts its runs across calls (the effect role's `job`) gets a job of each run's own
+(harness/runner.py Context.role), so runs at once never count each other's calls and need no turns.
 
 Results reach `on_result` in the scenario order (a finished run waits for the earlier ones; the runs of
 the last phase come after), and the list returned is in the scenario order, as a serial run's.
@@ -22,7 +22,6 @@ the last phase come after), and the list returned is in the scenario order, as a
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import anyio
@@ -31,15 +30,12 @@ from harness.errors import HarnessError
 from harness.revisions import Revision
 from harness.runner import RestartNeedsExclusive, Rig, RunConfig, ScenarioResult, run_isolated
 from harness.targets import SpawnTarget, Target
-from scenarios.api import EFFECT, Scenario
+from scenarios.api import Scenario
 
 EXCLUSIVE_TAG = "restart"  # a scenario that restarts the target declares it with this tag
 # a scenario that waits seconds on the server (a task's steps, a thin pipe, a server's own timeout) says so with
 # this tag: its runs are admitted first (a restart lane takes them first too), so the -j run's tail is short
 LONG_TAG = "long"
-# roles whose tool counts its runs across calls (the effect role's `job_runs_completed`): two runs playing one at
-# the same time would count each other's calls, so they take turns (the rest still runs beside them)
-COUNTED_ROLES = (EFFECT,)
 
 
 def exclusive(sc: Scenario) -> bool:
@@ -101,7 +97,6 @@ class _Schedule:
         self._on_result, self._on_start, self._on_finish = on_result, on_start, on_finish
         self.in_order = _InOrder(list(range(len(self.plan))), self.emit)
         self.limiter = anyio.CapacityLimiter(rig.config.jobs)
-        self.turns = {role: anyio.Lock() for role in COUNTED_ROLES}
 
     def emit(self, i: int) -> None:
         if self._on_result and not self.preflight.unspoken(self.plan[i][1]):
@@ -125,33 +120,19 @@ class _Schedule:
         sc, rev = self.plan[i]
         return exclusive(sc) and rev in sc.revisions and not self.preflight.skip(sc, rev)
 
-    def counted(self, i: int) -> bool:
-        return any(role in self.plan[i][0].roles for role in COUNTED_ROLES)
-
     async def shared(self, i: int) -> None:
         """A run on the rig's target, through a proxy of its own."""
         async with self.limiter:
             await self._play(i)
 
-    async def in_turn(self, runs: list[int]) -> None:
-        """The runs playing a counted role, one after another in one slot held throughout: a run waiting for its
-        turn holds no slot another run could use, and the next takes its turn without queueing for a slot."""
-        async with self.limiter:
-            for i in runs:
-                await self._play(i)
-
     async def _play(self, i: int) -> None:
-        async with contextlib.AsyncExitStack() as turns:
-            for role in COUNTED_ROLES:
-                if role in self.plan[i][0].roles:
-                    await turns.enter_async_context(self.turns[role])
-            self.started(i)
-            try:
-                found: ScenarioResult | None = await self.rig.run(*self.plan[i], own_proxy=True)
-            except BaseException as exc:
-                if not _needs_exclusive(exc):
-                    raise
-                found = None
+        self.started(i)
+        try:
+            found: ScenarioResult | None = await self.rig.run(*self.plan[i], own_proxy=True)
+        except BaseException as exc:
+            if not _needs_exclusive(exc):
+                raise
+            found = None
         self.ended(i, found)
 
     async def lane(self, queue: list[int]) -> None:
@@ -189,10 +170,8 @@ async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | N
         for _ in range(lane_count(len(restart_runs), rig.config.jobs)):
             tg.start_soon(s.lane, queue)
         rest = [i for i in range(len(s.plan)) if i not in first and i not in restart_runs]
-        if in_turn := longest_first(s.plan, [i for i in rest if s.counted(i)]):
-            tg.start_soon(s.in_turn, in_turn)
-        for i in longest_first(s.plan, [i for i in rest if i not in in_turn]):  # the CapacityLimiter admits
-            tg.start_soon(s.shared, i)  # them in this order
+        for i in longest_first(s.plan, rest):  # the CapacityLimiter admits them in this order
+            tg.start_soon(s.shared, i)
     for i in queue:  # no lane had a twin for these
         s.ended(i, None)
     for i in sorted(s.last):

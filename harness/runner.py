@@ -87,8 +87,9 @@ class Context(ScenarioContext):
 
     def __init__(self, *, revision: Revision, history: History, proxy: ProxyClient, base_url: str,
                  target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any],
-                 calibrated: float | None = None) -> None:
+                 calibrated: float | None = None, run: str = "") -> None:
         self.revision = revision
+        self.run = run  # "scenario@revision": what makes a counted job (the effect role's) this run's own
         self.history = history
         self.proxy = proxy
         self.base_url = base_url
@@ -104,7 +105,10 @@ class Context(ScenarioContext):
         role = self.profile.role(name)
         if role is None:
             raise NotApplicable(f"profile {self.profile.name!r} has no {name!r} role")
-        return role.tool, dict(role.arguments)
+        args = dict(role.arguments)
+        if isinstance(args.get("job"), str) and self.run:  # the runs' counts of one job are the run's own, so
+            args["job"] = f"{args['job']}@{self.run}"  # runs at once (-j N) never count each other's calls
+        return role.tool, args
 
     def client(self, name: str = "A", *, answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
                tasks: bool = False) -> Client:
@@ -386,7 +390,7 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     base_url = f"http://{listen}{target.path}"
     ctx = Context(revision=rev, history=history, proxy=proxy, base_url=base_url, target=target,
                   profile=config.profile, time_scale=config.time_scale, on_restart=restart,
-                  calibrated=cal.budget(sc, rev) if cal else None)
+                  calibrated=cal.budget(sc, rev) if cal else None, run=f"{sc.name}@{rev.value}")
     reason = ""
     extra: list[Verdict] = []
     try:

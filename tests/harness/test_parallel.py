@@ -145,9 +145,10 @@ def test_the_live_lines_name_what_is_under_way_and_what_waits_for_its_turn():
 
 
 @pytest.mark.timeout(300)
-def test_runs_of_a_counted_role_take_turns():
+def test_runs_of_a_counted_role_never_count_each_others_calls():
     # the effect role's tool counts its runs across calls: two cancellation scenarios judging that count, run at
-    # once against one server, would count each other's runs (the clean agents FAILed http.disconnect.is-cancel)
+    # once against one server with one job, counted each other's runs (the clean agents FAILed
+    # http.disconnect.is-cancel); each run now has a job of its own
     chosen = select(["disconnect-cancels", "toxic-limit-mid-event"])
     config = RunConfig(scenarios=chosen, revisions=(Revision.R2026,), profile=REFERENCE, jobs=2, time_scale=0.25)
     results = anyio.run(lambda: run_suite(agents(), config))
