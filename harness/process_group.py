@@ -82,8 +82,78 @@ class GroupProcess(asyncio.subprocess.Process):
         self.transport = transport
 
 
-async def spawn(argv: list[str], env: dict[str, str]) -> GroupProcess:
-    """Start argv as the leader of a new session; stdout and stderr are one pipe, stdin is empty."""
+class ForkedProcess:
+    """A child of the fork server (harness/forkserver.py) as a spawned leader is seen: `pid` (its group),
+    `stdout` (its stdout and stderr), `exited` and `returncode` (from the zygote's status pipe)."""
+
+    def __init__(self, pid: int, stdout: asyncio.StreamReader, out: asyncio.ReadTransport, status_fd: int,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.pid, self.stdout = pid, stdout
+        self.returncode: int | None = None
+        self.exited = asyncio.Event()
+        self.transport = self  # what end_group closes
+        self._out, self._status_fd, self._loop, self._said = out, status_fd, loop, b""
+        loop.add_reader(status_fd, self._status)
+
+    def _status(self) -> None:
+        try:
+            data = os.read(self._status_fd, 64)
+        except OSError:
+            data = b""
+        self._said += data
+        if data and not self._said.endswith(b"\n"):
+            return
+        text = self._said.decode("ascii", "replace").strip()
+        # no code said: the zygote itself died (then the kernel SIGKILLed its children)
+        self.returncode = int(text) if text.lstrip("-").isdigit() else -signal.SIGKILL
+        self._close_status()
+        self.exited.set()
+
+    def _close_status(self) -> None:
+        if self._status_fd >= 0:
+            self._loop.remove_reader(self._status_fd)
+            os.close(self._status_fd)
+            self._status_fd = -1
+
+    def close(self) -> None:
+        self._out.close()
+        if not self.exited.is_set():  # closed before its end was heard: the group is gone by now
+            self._close_status()
+
+
+Spawned = GroupProcess | ForkedProcess
+
+
+async def _forked(args: list[str], env: dict[str, str]) -> ForkedProcess:
+    from harness.forkserver import Zygote
+    loop = asyncio.get_running_loop()
+    zygote = await asyncio.to_thread(Zygote.get, env)  # its start, once per harness process, off the loop
+    out_r, out_w = os.pipe()
+    status_r, status_w = os.pipe()
+    try:
+        pid = zygote.fork(args, env, out_w, status_w)  # milliseconds; on the loop, so a cancel cannot lose it
+    except BaseException:
+        os.close(out_r)
+        os.close(status_r)
+        raise
+    finally:
+        os.close(out_w)
+        os.close(status_w)
+    LIVE_GROUPS.add(pid)
+    reader = asyncio.StreamReader(limit=1 << 20, loop=loop)
+    out, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop),
+                                          os.fdopen(out_r, "rb", buffering=0))
+    return ForkedProcess(pid, reader, out, status_r, loop)
+
+
+async def spawn(argv: list[str], env: dict[str, str]) -> Spawned:
+    """Start argv as the leader of a new session; stdout and stderr are one pipe, stdin is empty. A command of
+    this Faultline installation is forked from the fork server (harness/forkserver.py), when there is one."""
+    from harness import forkserver
+    args = forkserver.own_args(argv) if forkserver.enabled() else None
+    if args is not None:
+        with contextlib.suppress(OSError):  # no fork server to be had: exec'd as any command
+            return await _forked(args, env)
     loop = asyncio.get_running_loop()
     transport, protocol = await loop.subprocess_exec(
         lambda: _Protocol(1 << 20, loop), *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -93,7 +163,7 @@ async def spawn(argv: list[str], env: dict[str, str]) -> GroupProcess:
     return proc
 
 
-async def wait_exited(proc: GroupProcess, within: float) -> bool:
+async def wait_exited(proc: Spawned, within: float) -> bool:
     """Wait (at most `within` seconds) for the leader to exit; whether it did."""
     if not proc.exited.is_set() and within > 0:
         with contextlib.suppress(TimeoutError):
@@ -101,7 +171,7 @@ async def wait_exited(proc: GroupProcess, within: float) -> bool:
     return proc.exited.is_set()
 
 
-async def _gone(proc: GroupProcess, within: float) -> bool:
+async def _gone(proc: Spawned, within: float) -> bool:
     """Wait until the leader has exited and no process of its group runs; False at the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
@@ -113,7 +183,7 @@ async def _gone(proc: GroupProcess, within: float) -> bool:
     return exited
 
 
-async def end_group(proc: GroupProcess, *, kill: bool = False, grace: float = 5.0) -> None:
+async def end_group(proc: Spawned, *, kill: bool = False, grace: float = 5.0) -> None:
     """End the whole group: SIGTERM (SIGKILL at once with `kill`), then SIGKILL after `grace` seconds.
     The signal is sent before the first await, so a stop that is itself cut short has still sent it."""
     signal_group(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import anyio
 
 from harness.errors import HarnessError, UsageError
-from harness.process_group import GroupProcess, end_group, spawn, wait_exited
+from harness.process_group import Spawned, end_group, spawn, wait_exited
 
 _URL = re.compile(r"https?://[^\s'\"<>`]+")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colour codes around a printed URL
@@ -126,7 +126,7 @@ class SpawnTarget(Target):
         self.fixed_url = parse_target_url(url, "--url") if url else None
         self.startup_timeout = startup_timeout
         self.description = f"spawn {command}"
-        self.proc: GroupProcess | None = None
+        self.proc: Spawned | None = None
         self._drain: asyncio.Task[None] | None = None
         self.output: deque[str] = deque(maxlen=200)  # the last lines it printed (stdout and stderr)
         self._printed_url: str | None = None
@@ -158,7 +158,7 @@ class SpawnTarget(Target):
             raise
         self.url = url
 
-    async def _drain_output(self, proc: GroupProcess) -> None:
+    async def _drain_output(self, proc: Spawned) -> None:
         assert proc.stdout is not None
         while True:
             try:
@@ -178,7 +178,7 @@ class SpawnTarget(Target):
         lines = [ln.strip()[:200] for ln in self.output if ln.strip()][-3:]
         return f"last lines: {' | '.join(lines)}" if lines else "printed nothing"
 
-    async def _exited(self, proc: GroupProcess) -> HarnessError:
+    async def _exited(self, proc: Spawned) -> HarnessError:
         """The error for a command that ended before serving (its last output read first, briefly:
         a forked child may hold the pipe open)."""
         if self._drain is not None:
@@ -188,7 +188,7 @@ class SpawnTarget(Target):
             f"exited with code {code}"
         return HarnessError(f"spawned {self.command!r} {how} before serving; {self._tail()}")
 
-    async def _wait_url(self, proc: GroupProcess, deadline: float) -> str:
+    async def _wait_url(self, proc: Spawned, deadline: float) -> str:
         loop = asyncio.get_running_loop()
         seen = asyncio.ensure_future(self.url_printed.wait())
         exited = asyncio.ensure_future(proc.exited.wait())
@@ -206,7 +206,7 @@ class SpawnTarget(Target):
         raise HarnessError(f"spawned {self.command!r} printed no URL within {self.startup_timeout:g}s "
                            f"(for a server that prints none, give its URL with --url); {self._tail()}")
 
-    async def _wait_listening(self, proc: GroupProcess, url: str, deadline: float) -> None:
+    async def _wait_listening(self, proc: Spawned, url: str, deadline: float) -> None:
         """Poll a TCP connect to the URL's port until it is accepted, the command exits, or the deadline."""
         loop = asyncio.get_running_loop()
         host, port = _host_port(url)
