@@ -50,6 +50,7 @@ class Row:
     fired: list[str]  # requirement ids FAILed/WARNed
     killed: bool
     wall: float
+    where: list[str] = field(default_factory=list)  # each FAIL/WARN: "requirement in scenario@revision: message"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ async def load_against(mutant: str | None, *, duration: float = LOAD_DURATION, n
     return sorted({v.requirement for _, _, v in shared.verdicts if v.status == "FAIL"})
 
 
+def where(results: list[ScenarioResult]) -> list[str]:
+    return [f"{v.requirement} in {r.scenario}@{r.revision}: {v.message[:200]}"
+            for r in results for v in r.verdicts if v.status in KILL_STATUSES]
+
+
 def fired(results: list[ScenarioResult]) -> list[str]:
     return sorted({v.requirement for r in results for v in r.verdicts if v.status in KILL_STATUSES})
 
@@ -156,11 +162,12 @@ async def row(mutant: str | CleanSlice | None, *, quick: bool, time_scale: float
     started = time.monotonic()
     if mutant is None or isinstance(mutant, CleanSlice):
         part = mutant.scenarios() if mutant else None
-        clean = fired(await run_against(None, None, time_scale=time_scale, now=now, scenarios=part))
+        results = await run_against(None, None, time_scale=time_scale, now=now, scenarios=part)
+        clean = fired(results)
         if load:
             clean = sorted(set(clean) | set(await load_against(None, duration=load_duration, now=now)))
         return Row(mutant.label if mutant else "(clean)", [], clean, killed=bool(clean),
-                   wall=time.monotonic() - started)
+                   wall=time.monotonic() - started, where=where(results))
     expected, scenarios = EXPECTED[mutant]
     if mutant in BY_LOAD:
         got = await load_against(mutant, duration=load_duration, now=now)

@@ -88,7 +88,7 @@ def test_every_mutant_is_killed_and_the_clean_agents_are_not(shard):
     rows = anyio.run(lambda: concurrent_rows(ROWS[shard::SHARDS], jobs=JOBS, quick=True, time_scale=0.25))
     clean = [r for r in rows if r.mutant.startswith("(clean")]
     assert len(clean) == CLEAN_SLICES // SHARDS
-    assert all(r.fired == [] for r in clean), [(r.mutant, r.fired) for r in clean if r.fired]
+    assert all(r.fired == [] for r in clean), [(r.mutant, r.fired, r.where) for r in clean if r.fired]
     missed = [(r.mutant, r.expected, r.fired) for r in rows if not r.mutant.startswith("(clean") and not r.killed]
     assert not missed, missed
     assert len(rows) == len(ROWS[shard::SHARDS])
