@@ -10,7 +10,6 @@ Needs the suites installed ($FAULTLINE_CACHE, as `nox -s official` leaves them);
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import anyio
 
+from harness.commands.options import default_jobs
 from harness.errors import HarnessError
 from harness.official.install import SUITE_NEXT_VERSION, SUITE_VERSION, cache_dir
 from harness.official.suite import run_official
@@ -66,7 +66,7 @@ async def _run(tmp: Path) -> dict[str, str]:
     await target.start()
     try:
         figures = await anyio.to_thread.run_sync(_suites, target.url, tmp)
-        figures["faultline, both revisions"] = line = await _faultline(target.url, os.cpu_count() or 1)
+        figures["faultline, both revisions"] = line = await _faultline(target.url, default_jobs())
         print(f"faultline on the same server: {line}", flush=True)
         return figures
     finally:

@@ -41,6 +41,9 @@ UNCAUGHT: dict[str, str] = {m.name: m.uncaught for m in REGISTRY.values() if m.u
 KILL_STATUSES = ("FAIL", "WARN")
 BY_LOAD = {m.name for m in REGISTRY.values() if m.by_load}
 LOAD_CLIENTS, LOAD_DURATION = 20, 20.0
+# the agents' step delay under load: a call then lasts its steps x this, so the two calls of a burst are in flight
+# at once however loaded the machine (at 0 a call can end before its twin arrives, and a race never shows)
+LOAD_STEP_DELAY = 0.05
 
 
 @dataclass
@@ -76,9 +79,9 @@ def check_in_matrix(name: str) -> None:
         raise ValueError(f"mutant {name!r} is not in the matrix: {UNCAUGHT[name]}")
 
 
-def _command(mutant: str | None, store: Path) -> str:
-    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0", "--retry-ms", "50",
-           "--store", f"sqlite:{store}"]
+def _command(mutant: str | None, store: Path, step_delay: float = 0.0) -> str:
+    cmd = [sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", f"{step_delay:g}",
+           "--retry-ms", "50", "--store", f"sqlite:{store}"]
     if mutant:
         cmd += ["--mutant", mutant]
     return shlex.join(cmd)
@@ -130,7 +133,7 @@ async def load_against(mutant: str | None, *, duration: float = LOAD_DURATION, n
     if now is not None:
         now.current = f"faultline load ({LOAD_CLIENTS} clients, {duration:g}s)"
     with tempfile.TemporaryDirectory(prefix="faultline-km-") as tmp:
-        shared = await run_load(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), REFERENCE,
+        shared = await run_load(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite", LOAD_STEP_DELAY)), REFERENCE,
                                 LoadConfig(clients=LOAD_CLIENTS, duration=duration), say=lambda line: None)
     return sorted({v.requirement for _, _, v in shared.verdicts if v.status == "FAIL"})
 

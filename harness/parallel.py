@@ -12,6 +12,10 @@ time, through the rig's proxy. A scenario that restarts without the tag is caugh
 (RestartNeedsExclusive): that attempt is dropped and it runs again in that last phase, so a SIGKILL never
 strikes under another run.
 
+The runs playing a role whose tool counts its runs across calls (COUNTED_ROLES) take turns, one after another
+in one slot held for them all (a run waiting for its turn holds no slot). Within each group the runs of the
+scenarios tagged `long` come first, so that the longest runs do not start last and make the tail.
+
 Results reach `on_result` in the scenario order (a finished run waits for the earlier ones; the runs of
 the last phase come after), and the list returned is in the scenario order, as a serial run's.
 """
@@ -30,6 +34,9 @@ from harness.targets import SpawnTarget, Target
 from scenarios.api import EFFECT, Scenario
 
 EXCLUSIVE_TAG = "restart"  # a scenario that restarts the target declares it with this tag
+# a scenario that waits seconds on the server (a task's steps, a thin pipe, a server's own timeout) says so with
+# this tag: its runs are admitted first (a restart lane takes them first too), so the -j run's tail is short
+LONG_TAG = "long"
 # roles whose tool counts its runs across calls (the effect role's `job_runs_completed`): two runs playing one at
 # the same time would count each other's calls, so they take turns (the rest still runs beside them)
 COUNTED_ROLES = (EFFECT,)
@@ -45,6 +52,11 @@ def twin(target: Target, config: RunConfig) -> SpawnTarget | None:
     if not config.twins or not isinstance(target, SpawnTarget) or target.fixed_url is not None:
         return None
     return SpawnTarget(target.command, startup_timeout=target.startup_timeout)
+
+
+def longest_first(plan: list[tuple[Scenario, Revision]], runs: list[int]) -> list[int]:
+    """`runs` (plan indexes) with the runs of the scenarios tagged LONG_TAG first, each part in plan order."""
+    return sorted(runs, key=lambda i: LONG_TAG not in plan[i][0].tags)
 
 
 def _needs_exclusive(exc: BaseException) -> bool:
@@ -113,9 +125,23 @@ class _Schedule:
         sc, rev = self.plan[i]
         return exclusive(sc) and rev in sc.revisions and not self.preflight.skip(sc, rev)
 
+    def counted(self, i: int) -> bool:
+        return any(role in self.plan[i][0].roles for role in COUNTED_ROLES)
+
     async def shared(self, i: int) -> None:
         """A run on the rig's target, through a proxy of its own."""
-        async with self.limiter, contextlib.AsyncExitStack() as turns:
+        async with self.limiter:
+            await self._play(i)
+
+    async def in_turn(self, runs: list[int]) -> None:
+        """The runs playing a counted role, one after another in one slot held throughout: a run waiting for its
+        turn holds no slot another run could use, and the next takes its turn without queueing for a slot."""
+        async with self.limiter:
+            for i in runs:
+                await self._play(i)
+
+    async def _play(self, i: int) -> None:
+        async with contextlib.AsyncExitStack() as turns:
             for role in COUNTED_ROLES:
                 if role in self.plan[i][0].roles:
                     await turns.enter_async_context(self.turns[role])
@@ -157,14 +183,16 @@ async def run_parallel(rig: Rig, on_result: Callable[[ScenarioResult], None] | N
     async with anyio.create_task_group() as tg:
         for i in first:  # the first scenario's lines come at once, then the lanes (the longest) take their slots
             tg.start_soon(s.shared, i)
-        queue = list(restart_runs) if twin(rig.target, rig.config) is not None else []
+        queue = longest_first(s.plan, restart_runs) if twin(rig.target, rig.config) is not None else []
         for i in restart_runs if not queue else ():  # no twins to be had: these run last (their lines too)
             s.ended(i, None)
         for _ in range(lane_count(len(restart_runs), rig.config.jobs)):
             tg.start_soon(s.lane, queue)
-        for i in range(len(s.plan)):  # the CapacityLimiter admits them in this order
-            if i not in first and i not in restart_runs:
-                tg.start_soon(s.shared, i)
+        rest = [i for i in range(len(s.plan)) if i not in first and i not in restart_runs]
+        if in_turn := longest_first(s.plan, [i for i in rest if s.counted(i)]):
+            tg.start_soon(s.in_turn, in_turn)
+        for i in longest_first(s.plan, [i for i in rest if i not in in_turn]):  # the CapacityLimiter admits
+            tg.start_soon(s.shared, i)  # them in this order
     for i in queue:  # no lane had a twin for these
         s.ended(i, None)
     for i in sorted(s.last):

@@ -75,7 +75,9 @@ REFERENCE = Profile(
         "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
         "effect": Role("long_running_agent", {"steps": 8, "step_ms": 30, "job": "faultline-effect"}),
         "resource": Role("travel_agent", {"destination": "Bergen"}),
-        "task": Role("long_running_agent", {"steps": 4, "step_ms": 400}),
+        # 300 ms a step: a restarted agent resumes the task at once, and task-restart-each-step must see step k
+        # and kill inside step k+1 (its restart, connect and polls within two steps, on a loaded machine too)
+        "task": Role("long_running_agent", {"steps": 4, "step_ms": 300}),
         "task_input": Role("travel_agent", {"destination": "Tromsø"}),
         "list_change": Role("catalogue_agent", {}),
         "burst": Role("announce_burst", {"count": 24, "gap_ms": 5}),

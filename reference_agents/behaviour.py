@@ -230,8 +230,11 @@ class Behaviour:
         return await respond()
 
 
-ELICITATION_TIMEOUT = 6.0  # a lost answer ends the wait: longer than a scenario's user takes on a clean server
-# (Answers.before), shorter than a client's read timeout (10 s) on the silent stream
+# a lost answer ends the wait: longer than a scenario's user takes on a clean server (Answers.before) and than the
+# client's three POSTs of one answer, 1 s apart, when the network loses the first (harness/client/session.py
+# ANSWER_ATTEMPTS: toxic-answer-network-flap's answer lands about 1.1 s in), shorter than a client's read timeout
+# (10 s) on the silent stream
+ELICITATION_TIMEOUT = 3.0
 
 
 HOOKS: frozenset[str] = frozenset(n for n, v in vars(Behaviour).items() if callable(v) and not n.startswith("_"))

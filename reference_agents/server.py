@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib.metadata
 import json
 import logging
@@ -315,6 +316,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # cannot listen / cannot open the store
         print(f"faultline agents: {exc}", file=sys.stderr)
         return 3
+    # stopped (the store closed): what is left goes with the process, so spare it the interpreter's final garbage
+    # collection of the SDK's object graph (a second of CPU on 2 cores, at every stop of a spawned agents)
+    gc.freeze()
     return 0
 
 

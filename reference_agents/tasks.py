@@ -34,7 +34,7 @@ from reference_agents.storage import Record, Storage
 R2025, R2026 = Revision.R2025, Revision.R2026
 DEFAULT_TTL_MS = 600_000
 MAX_TTL_MS = 3_600_000
-POLL_INTERVAL_MS = 100
+POLL_INTERVAL_MS = 50
 
 
 def iso(t: float) -> str:

@@ -10,7 +10,14 @@ from pathlib import Path
 import anyio
 
 from harness.baseline import judge, load_expected
-from harness.commands.options import jobs, output_file, output_folder, positive_float, proxy_spec
+from harness.commands.options import (
+    default_jobs,
+    jobs,
+    output_file,
+    output_folder,
+    positive_float,
+    proxy_spec,
+)
 from harness.errors import UsageError
 from harness.heartbeat import HEARTBEAT_S, Heartbeat
 from harness.profiles import load_profile
@@ -60,10 +67,10 @@ def add_run_options(p: argparse.ArgumentParser, *, target: bool = True) -> None:
                    help="exit 0 even when nothing applied (every scenario run NOT-APPLICABLE or NOT-OBSERVED)")
     p.add_argument("--time-scale", type=positive_float, default=os.environ.get("FAULTLINE_TIME_SCALE", "1"),
                    help="multiply every deadline (default 1, or $FAULTLINE_TIME_SCALE)")
-    p.add_argument("-j", "--jobs", type=jobs, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("-j", "--jobs", type=jobs, default=default_jobs(), metavar="N",
                    help=f"scenario runs at once, each through its own embedded proxy; a run that restarts the "
                         f"target never shares it (run: they come alone after the rest; demo: on twins of the "
-                        f"agents) (default: the number of cores, {os.cpu_count() or 1} here; 1: one after another)")
+                        f"agents) (default: 4 per core, at most 16: {default_jobs()} here; 1: one after another)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -40,7 +40,7 @@ def confirming(before: Hook | None = None) -> Answers:
 @scenario("toxic-upstream-answers", "Latency with jitter and a slicer on the upstream direction while the "
           "elicitation answer (2026: the retry round) and the sampling result are POSTed: both calls complete "
           "with their answers applied.",
-          roles=(ELICIT, SAMPLE), checks=ANSWER_CHECKS + ("progress.monotonic",), tags=("network", "toxics"))
+          roles=(ELICIT, SAMPLE), checks=ANSWER_CHECKS + ("progress.monotonic",), tags=("network", "toxics", "long"))
 async def toxic_upstream_answers(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     sample, sample_args = ctx.role(SAMPLE)
@@ -55,7 +55,7 @@ async def toxic_upstream_answers(ctx: ScenarioContext) -> None:
 @scenario("toxic-lost-answer", "A reset_peer on the upstream direction loses the elicitation answer (2025: each "
           "POST of it is reset; 2026: the retry round is): the server must stop waiting and answer the call "
           "(2025 lifecycle § Timeouts), and the call re-issued once the network heals completes (2026).",
-          roles=(ELICIT,), checks=ANSWER_CHECKS, tags=("network", "toxics"))
+          roles=(ELICIT,), checks=ANSWER_CHECKS, tags=("network", "toxics", "long"))
 async def toxic_lost_answer(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     lost: list[Any] = []
@@ -81,14 +81,14 @@ async def toxic_lost_answer(ctx: ScenarioContext) -> None:
           "is POSTed and comes back half a second later: the client sends the answer again, resumes (2025) or "
           "re-issues (2026) the call, and it completes once.",
           roles=(ELICIT,), checks=ANSWER_CHECKS + RESUME + ("http.disconnect.not-cancel",),
-          tags=("network", "toxics"))
+          tags=("network", "toxics", "long"))
 async def toxic_answer_network_flap(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(ELICIT)
     healed = anyio.Event()
     flapped: list[bool] = []
     async with anyio.create_task_group() as tg:
         async def heal() -> None:
-            await anyio.sleep(ctx.deadline(0.5))
+            await anyio.sleep(0.5 * ctx.time_scale)  # the outage's length, not a deadline: never calibrated
             await ctx.network(True)
             healed.set()
 

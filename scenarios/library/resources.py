@@ -121,7 +121,7 @@ for _outcome in ("confirmed", "cancelled"):
 @scenario("resource-unsubscribe", "Subscribe to the booking, then unsubscribe before the user answers: the "
           "final change must not be notified.",
           revisions=(Revision.R2025,), roles=(RESOURCE,), checks=("resources.updated.only-subscribed",),
-          tags=("resource",))
+          tags=("resource", "long"))
 async def resource_unsubscribe(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(RESOURCE)
     found: dict[str, Any] = {}

@@ -12,7 +12,7 @@ RESUME_CHECKS = ("http.sse.priming", "http.resume.no-gaps", "http.resume.no-dupl
 
 @scenario("resume-each-boundary", "Cut the call's stream after each event in turn and resume by "
           "GET + Last-Event-ID: every resume must deliver exactly the missed events, then the response once.",
-          revisions=R2025, roles=(PROGRESS,), checks=RESUME_CHECKS, tags=("resume",))
+          revisions=R2025, roles=(PROGRESS,), checks=RESUME_CHECKS, tags=("resume", "long"))
 async def resume_each_boundary(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(PROGRESS)
     total = await count_events(ctx, tool, args)

@@ -36,6 +36,7 @@ LIFECYCLE_CHECKS = ("tasks.state.transitions", "tasks.state.terminal", "tasks.ex
                     "tasks.ext.errors.unknown-id", "tasks.fields", "tasks.ext.get.shape", "tasks.ext.ack-empty",
                     "tasks.ext.durable-create")
 UNKNOWN_TASK = "faultline-no-such-task-0000"
+QUIET_PAST_GRACE = 0.4  # seconds task-lifecycle (2025) listens past the end plus PROGRESS_GRACE for a late progress
 DURABLE_CHECKS = ("tasks.result.terminal", "harness.tasks.result-exact", "tasks.state.terminal",
                   "tasks.ext.state.terminal", "tasks.state.transitions", "tasks.ttl.retention",
                   "tasks.ext.durable-create")
@@ -128,14 +129,14 @@ async def _after_the_end(c: Client, ctx: ScenarioContext, task_id: str, ended: f
         elif step == "quiet":
             # keep listening a while: progress for the finished task must not come (a late one ends the wait).
             # Not scaled: the check's grace after the terminal status is a fixed PROGRESS_GRACE seconds.
-            await c.notified("notifications/progress", max(0.0, ended + PROGRESS_GRACE + 0.7 - ctx.now()),
+            await c.notified("notifications/progress", max(0.0, ended + PROGRESS_GRACE + QUIET_PAST_GRACE - ctx.now()),
                              after=ended + PROGRESS_GRACE + 0.1)
 
 
 @scenario("task-lifecycle", "A task-augmented call of the task tool polled to its end: starts working, ends "
           "terminal and stays there, its result is the synchronous call's; a cancel of the finished task is "
           "refused (2025); a client that did not negotiate tasks gets a plain result (2026).",
-          roles=(TASK,), checks=LIFECYCLE_CHECKS, tags=("tasks",))
+          roles=(TASK,), checks=LIFECYCLE_CHECKS, tags=("tasks", "long"))
 async def task_lifecycle(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(TASK)
     async with _client(ctx) as c, anyio.create_task_group() as tg:
@@ -157,7 +158,7 @@ async def task_lifecycle(ctx: ScenarioContext) -> None:
 
 @scenario("task-cut-poll", "The network goes down while a task runs (2025: right after tasks/result opened its "
           "stream, which is then resumed with Last-Event-ID); polls fail, the network comes back, polling goes on "
-          "to the result, which is the synchronous call's.", roles=(TASK,), checks=DURABLE_CHECKS, tags=("tasks",))
+          "to the result, which is the synchronous call's.", roles=(TASK,), checks=DURABLE_CHECKS, tags=("tasks", "long"))
 async def task_cut_poll(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(TASK)
     async with _client(ctx) as c:
@@ -176,7 +177,7 @@ async def task_cut_poll(ctx: ScenarioContext) -> None:
 
 @scenario("task-restart-each-step", "The server is killed (SIGKILL) and restarted at every step of a running "
           "task; after each restart a new client finds the task by id and it goes on; the polled result is the "
-          "synchronous call's.", roles=(TASK,), checks=DURABLE_CHECKS, tags=("tasks", "restart"))
+          "synchronous call's.", roles=(TASK,), checks=DURABLE_CHECKS, tags=("tasks", "restart", "long"))
 async def task_restart_each_step(ctx: ScenarioContext) -> None:
     tool, args = ctx.role(TASK)
     async with _client(ctx) as c:

@@ -86,14 +86,21 @@ async def test_never_ending_role_errors_every_scenario_at_once() -> None:
     assert wall < (10 + 2) * SCALE + limit + 3, wall
 
 
-async def test_whole_hostile_suite_within_a_minute_scaled() -> None:
-    """Every scenario, both revisions, against the never-ending server: within 60 s × the time scale (the
-    benchmark `python -m benchmarks hostile` runs it at scale 1)."""
-    started = time.monotonic()
+# the scenarios that call no role's tool, so no calibration stops them: they run (briefly) and are judged
+NO_ROLE_CALLED = {"origin-403", "toxic-session-flap", "discover-identifies"}
+
+
+async def test_whole_hostile_suite_ends_by_calibration() -> None:
+    """Every scenario, both revisions, against the never-ending server: each run that needs a role ERRORs at once
+    with the calibration's reason, none waits out a deadline of its own. (The time target, 60 s at scale 1, is the
+    benchmark's, `python -m benchmarks hostile`: a timed assertion here would be the machine's load's verdict.
+    Without calibration, each of ~100 runs waits its own 20 s × 0.25 deadline; the guard below is 30 s.)"""
     with anyio.fail_after(120 * SCALE):
         async with hostile_server(Settings(tick=0.02)) as base:
             results = await run_suite(UrlTarget(url_for(base, "sse-never-ends")), suite_config(time_scale=SCALE))
-    wall = time.monotonic() - started
     assert len(results) == 2 * len({r.scenario for r in results})
     assert not [r for r in results if r.status == "PASS"], [r.scenario for r in results if r.status == "PASS"]
-    assert wall <= 60 * SCALE, wall
+    stopped = [r for r in results if r.status == "ERROR" and r.reason.startswith("calibration: ")]
+    judged = {r.scenario for r in results if r.status != "NOT-APPLICABLE" and r not in stopped}
+    assert judged <= NO_ROLE_CALLED, sorted(judged - NO_ROLE_CALLED)
+    assert len(stopped) > len(results) // 2, len(stopped)
