@@ -30,7 +30,7 @@ from harness.revisions import ALL, Revision
 from harness.runner import RunConfig, ScenarioResult, run_suite
 from harness.targets import SpawnTarget
 from reference_agents.mutants import REGISTRY, check_mutant
-from scenarios.api import Scenario, select
+from scenarios.api import Scenario, all_scenarios, select
 
 # mutant -> (requirement ids of which one must fire, scenario name fragments that exercise it): the registry's
 EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -53,6 +53,23 @@ class Row:
     fired: list[str]  # requirement ids FAILed/WARNed
     killed: bool
     wall: float
+    where: list[str] = field(default_factory=list)  # each FAIL/WARN: "requirement in scenario@revision: message"
+
+
+@dataclass(frozen=True)
+class CleanSlice:
+    """Every `count`-th scenario from the `index`-th against the clean agents: the clean row cut into `count`
+    parts that run side by side, each with its own server (the test suite's mode); together every scenario once."""
+
+    index: int
+    count: int
+
+    def scenarios(self) -> list[Scenario]:
+        return all_scenarios()[self.index::self.count]
+
+    @property
+    def label(self) -> str:
+        return f"(clean {self.index + 1}/{self.count})"
 
 
 def check_in_matrix(name: str) -> None:
@@ -89,9 +106,12 @@ class Now:
 
 
 async def run_against(mutant: str | None, patterns: list[str] | None, *, time_scale: float = 1.0,
-                      now: Now | None = None) -> list[ScenarioResult]:
+                      now: Now | None = None, scenarios: list[Scenario] | None = None) -> list[ScenarioResult]:
+    """The scenarios matching `patterns` (or exactly `scenarios`) at both revisions against the agents."""
     with tempfile.TemporaryDirectory(prefix="faultline-km-") as tmp:
-        config = RunConfig(scenarios=select(patterns), revisions=ALL, profile=REFERENCE, time_scale=time_scale)
+        chosen = select(patterns) if scenarios is None else scenarios
+        config = RunConfig(scenarios=chosen, revisions=ALL, profile=REFERENCE,
+                           time_scale=time_scale)
         if now is None:
             return await run_suite(SpawnTarget(_command(mutant, Path(tmp) / "store.sqlite")), config)
         now.runs = len(config.scenarios) * len(config.revisions)
@@ -118,6 +138,11 @@ async def load_against(mutant: str | None, *, duration: float = LOAD_DURATION, n
     return sorted({v.requirement for _, _, v in shared.verdicts if v.status == "FAIL"})
 
 
+def where(results: list[ScenarioResult]) -> list[str]:
+    return [f"{v.requirement} in {r.scenario}@{r.revision}: {v.message[:200]}"
+            for r in results for v in r.verdicts if v.status in KILL_STATUSES]
+
+
 def fired(results: list[ScenarioResult]) -> list[str]:
     return sorted({v.requirement for r in results for v in r.verdicts if v.status in KILL_STATUSES})
 
@@ -132,17 +157,20 @@ def estimate(walls: list[float], left: int, clean_wall: float | None) -> str:
     return f"{left} mutant{'s' if left > 1 else ''} left{about}"
 
 
-async def row(mutant: str | None, *, quick: bool, time_scale: float = 1.0, now: Now | None = None,
+async def row(mutant: str | CleanSlice | None, *, quick: bool, time_scale: float = 1.0, now: Now | None = None,
               load: bool = False, load_duration: float = LOAD_DURATION) -> Row:
-    """One row: the clean agents (`mutant` None: every scenario, plus `faultline load` with `load`; killed means
-    something fired) or a mutant (a concurrency mutant by `faultline load`; else, with `quick`, only the scenarios
-    that exercise it; killed means one of its expected requirements fired)."""
+    """One row: the clean agents (`mutant` None: every scenario, a CleanSlice: its part of them; plus `faultline
+    load` with `load`; killed means something fired) or a mutant (a concurrency mutant by `faultline load`; else,
+    with `quick`, only the scenarios that exercise it; killed means one of its expected requirements fired)."""
     started = time.monotonic()
-    if mutant is None:
-        clean = fired(await run_against(None, None, time_scale=time_scale, now=now))
+    if mutant is None or isinstance(mutant, CleanSlice):
+        part = mutant.scenarios() if mutant else None
+        results = await run_against(None, None, time_scale=time_scale, now=now, scenarios=part)
+        clean = fired(results)
         if load:
             clean = sorted(set(clean) | set(await load_against(None, duration=load_duration, now=now)))
-        return Row("(clean)", [], clean, killed=bool(clean), wall=time.monotonic() - started)
+        return Row(mutant.label if mutant else "(clean)", [], clean, killed=bool(clean),
+                   wall=time.monotonic() - started, where=where(results))
     expected, scenarios = EXPECTED[mutant]
     if mutant in BY_LOAD:
         got = await load_against(mutant, duration=load_duration, now=now)
@@ -151,18 +179,24 @@ async def row(mutant: str | None, *, quick: bool, time_scale: float = 1.0, now: 
     return Row(mutant, list(expected), got, bool(set(got) & set(expected)), time.monotonic() - started)
 
 
-async def concurrent_rows(mutants: list[str | None], *, jobs: int, quick: bool, time_scale: float = 1.0,
+async def concurrent_rows(mutants: list[str | CleanSlice | None], *, jobs: int, quick: bool, time_scale: float = 1.0,
                           load_duration: float = LOAD_DURATION) -> list[Row]:
-    """The rows of `mutants` (None: the clean agents), `jobs` at a time (each its own spawned server, store and
-    proxy), in the order given; no heartbeat (the test suite's mode)."""
+    """The rows of `mutants` (None: the clean agents; a CleanSlice: a part of them), `jobs` at a time (each its own
+    spawned server, store and proxy), in the order given; no heartbeat (the test suite's mode). The clean agents'
+    load run goes with their row, or with their first slice (wherever the concurrency mutants are)."""
     limiter = anyio.CapacityLimiter(jobs)
     load_duration *= min(1.0, max(0.5, time_scale))  # shortened as matrix() shortens it
     done: dict[int, Row] = {}
 
-    async def one(i: int, mutant: str | None) -> None:
+    def clean_load(mutant: str | CleanSlice | None) -> bool:
+        if isinstance(mutant, CleanSlice):
+            return mutant.index == 0 and bool(BY_LOAD)
+        return mutant is None and bool(set(mutants) & BY_LOAD)
+
+    async def one(i: int, mutant: str | CleanSlice | None) -> None:
         async with limiter:
             done[i] = await row(mutant, quick=quick, time_scale=time_scale, load_duration=load_duration,
-                                load=mutant is None and bool(set(mutants) & BY_LOAD))
+                                load=clean_load(mutant))
 
     async with anyio.create_task_group() as tg:
         for i, mutant in enumerate(mutants):

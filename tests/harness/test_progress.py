@@ -49,7 +49,7 @@ def test_estimate_from_the_rows_so_far():
 
 
 def test_the_matrix_says_every_row_with_whats_left_and_beats_while_one_runs(monkeypatch):
-    async def fake_run_against(mutant, patterns, *, time_scale=1.0, now: Now | None = None):
+    async def fake_run_against(mutant, patterns, *, time_scale=1.0, now: Now | None = None, scenarios=None):
         assert now is not None
         now.runs, now.current = 2, "slow-scenario@2025-11-25"
         await anyio.sleep(0.35 if mutant == "no-priming" else 0.05)  # a mutant that takes several beats

@@ -6,12 +6,17 @@ within its scaled deadline. `test_cell_verdict`: the cell ends FAIL or ERROR wit
 the behaviour seen; cells where today's checks fall short are xfail with the diagnosed cause
 (see KNOWN_GAPS; non-strict, so a fix shows up as XPASS in the report). A control row against a
 correct tool (`/mcp/ok`, run alone first) shows the same assertions do see a PASS.
+
+The matrix is computed once per test run (tests/once.py), and the module's tests are dealt to one xdist worker
+together (`together`, tests/xdist_order.py): a module fixture was set up again wherever worksteal split the module
+(four times over in one `-n 2` run, each a minute of the matrix).
 """
 
 from __future__ import annotations
 
 import anyio
 import pytest
+from once import once_per_run
 
 from hostile.matrix import (
     SCENARIOS,
@@ -29,6 +34,8 @@ from hostile.matrix import (
 )
 from hostile.server import HOSTILE
 
+pytestmark = pytest.mark.together
+
 CELLS = [f"{s}@2025" for s in SCENARIOS] + [f"{s}@2026" for s in SCENARIOS_2026]
 
 # Cells where today's checks fall short, with the diagnosed cause (owners: checks / runner / client).
@@ -37,14 +44,12 @@ CELLS = [f"{s}@2025" for s in SCENARIOS] + [f"{s}@2026" for s in SCENARIOS_2026]
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
-@pytest.fixture(scope="module")
-def control() -> Row:
+def control_row() -> Row:
     cfgs = [config(("progress-latency-slicer", "elicitation-accept"))]
     return anyio.run(lambda: run_matrix(["ok"], cfgs=cfgs))["ok"]
 
 
-@pytest.fixture(scope="module")
-def matrix(control: Row) -> dict[str, Row]:
+def matrix_rows() -> dict[str, Row]:
     # The rows whose stream makes the client's parser burn CPU run apart, so they cannot starve the
     # event loop (proxy and client) of the other rows and turn their answers into timeouts.
     hogs = ["huge-event", "no-newline"]
@@ -53,6 +58,16 @@ def matrix(control: Row) -> dict[str, Row]:
     rows = {b: rows[b] for b in HOSTILE}
     print("\n" + table(rows))
     return rows
+
+
+@pytest.fixture(scope="session")
+def control(tmp_path_factory: pytest.TempPathFactory) -> Row:
+    return once_per_run(tmp_path_factory, "hostile-control", control_row)
+
+
+@pytest.fixture(scope="session")
+def matrix(control: Row, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Row]:
+    return once_per_run(tmp_path_factory, "hostile-matrix", matrix_rows)
 
 
 def _cell(row: Row, cell: str):  # noqa: ANN202 - ScenarioResult | None
