@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import importlib
 import math
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -195,12 +196,16 @@ async def _point_proxy(proxy: ProxyClient, upstream: str, listen: str | None) ->
     return str(model.listen)
 
 
-async def _import_sdk_client(scenarios: list[Scenario]) -> None:
+def _import_sdk_client(scenarios: list[Scenario]) -> threading.Thread | None:
     """The official SDK's client (1.5 s of imports here) loaded in a thread while the target starts, when a
     selected scenario drives it (tagged `sdk`): imported at its first use instead, under -j N it would hold the
-    event loop, and with it every scenario run under way, for as long."""
-    if any("sdk" in sc.tags for sc in scenarios):
-        await anyio.to_thread.run_sync(importlib.import_module, "harness.client.sdk")
+    event loop, and with it every scenario run under way, for as long. (A thread, not a task: an error of the
+    start then reaches the caller as itself, not inside an exception group.)"""
+    if not any("sdk" in sc.tags for sc in scenarios):
+        return None
+    importer = threading.Thread(target=importlib.import_module, args=("harness.client.sdk",), daemon=True)
+    importer.start()
+    return importer
 
 
 class Rig:
@@ -217,15 +222,16 @@ class Rig:
 
     async def __aenter__(self) -> Rig:
         try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(_import_sdk_client, self.config.scenarios)
-                await self.target.start()
-                self._stack.push_async_callback(self.target.stop)
-                self.preflight = await self._preflight()
-                self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
-                self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
-                self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
-                self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+            importer = _import_sdk_client(self.config.scenarios)
+            await self.target.start()
+            self._stack.push_async_callback(self.target.stop)
+            self.preflight = await self._preflight()
+            self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
+            self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
+            self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
+            self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
+            if importer is not None:
+                await anyio.to_thread.run_sync(importer.join)
         except BaseException:  # failed or interrupted half-way: what was started stops (no __aexit__ comes)
             await self.__aexit__()
             raise
