@@ -37,8 +37,17 @@ T = TypeVar("T")
 Action = Callable[[], Awaitable[None]]
 
 
+# a lost answer ends the wait: longer than a scenario's user takes on a clean server (Answers.before) and than the
+# client's three POSTs of one answer, 1 s apart, when the network loses the first (harness/client/session.py
+# ANSWER_ATTEMPTS: toxic-answer-network-flap's answer lands about 1.1 s in), shorter than a client's read timeout
+# (10 s) on the silent stream
+ELICITATION_TIMEOUT = 3.0
+
+
 class Behaviour:
     """The clean reference agents. Every public method is a hook (`HOOKS`)."""
+
+    elicitation_wait: float | None = ELICITATION_TIMEOUT  # `faultline agents --elicitation-timeout` sets it
 
     # --- the server (server.py) -------------------------------------------------------------------------
     def record_storage(self, storage: Storage) -> Storage:
@@ -209,7 +218,7 @@ class Behaviour:
     def elicitation_timeout(self) -> float | None:
         """travel_agent (2025): seconds it waits for the user's answer to its elicitation/create before it gives
         up (the SDK then sends notifications/cancelled) and cancels the booking; None waits for ever."""
-        return ELICITATION_TIMEOUT
+        return self.elicitation_wait
 
     # --- 2026 results (rounds.py) -----------------------------------------------------------------------
     def result_as_sent(self, method: str, params: Any, result: dict[str, Any]) -> dict[str, Any]:
@@ -229,12 +238,6 @@ class Behaviour:
         """long_running_agent's result: computed for this request of this session, never reused."""
         return await respond()
 
-
-# a lost answer ends the wait: longer than a scenario's user takes on a clean server (Answers.before) and than the
-# client's three POSTs of one answer, 1 s apart, when the network loses the first (harness/client/session.py
-# ANSWER_ATTEMPTS: toxic-answer-network-flap's answer lands about 1.1 s in), shorter than a client's read timeout
-# (10 s) on the silent stream
-ELICITATION_TIMEOUT = 3.0
 
 
 HOOKS: frozenset[str] = frozenset(n for n, v in vars(Behaviour).items() if callable(v) and not n.startswith("_"))

@@ -47,6 +47,7 @@ from reference_agents import (
     task_bodies,
     travel,
 )
+from reference_agents.behaviour import ELICITATION_TIMEOUT
 from reference_agents.event_store import EventHub, Hooks
 from reference_agents.mutants import MUTANTS, behaviour_for, check_mutant
 from reference_agents.resources import AgentsMCP, ResourceEvents, uri_of
@@ -75,6 +76,7 @@ class AgentsConfig:
     mutant: str | None = None
     hooks: Hooks = field(default_factory=Hooks)
     conformance_fixtures: bool = False  # also the official conformance suite's fixture tools
+    elicitation_timeout: float | None = ELICITATION_TIMEOUT  # travel_agent's wait for an answer (None: for ever)
 
 
 def build_mcp(rt: AgentRuntime, engine: TaskEngine | None = None) -> MCPServer:
@@ -149,6 +151,7 @@ def _local_origin(origin: str) -> bool:
 def build_app(config: AgentsConfig, storage: Storage) -> tuple[ASGIApp, AgentsSessionManager]:
     warnings.filterwarnings("ignore", category=MCPDeprecationWarning)  # ctx.info / sampling on 2026
     behaviour = behaviour_for(config.mutant)  # the one Behaviour of this server: the clean one, or a mutant's
+    behaviour.elicitation_wait = config.elicitation_timeout
     rt = AgentRuntime(behaviour.record_storage(storage), config.step_delay, behaviour, hooks=config.hooks)
     engine = TaskEngine(rt, behaviour.task_storage(storage))
     mcp = build_mcp(rt, engine)
@@ -296,11 +299,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"serve with one known bug: {', '.join(sorted(MUTANTS))}")
     parser.add_argument("--conformance-fixtures", action="store_true",
                         help="also expose the official conformance suite's fixture tools, resources and prompts")
+    parser.add_argument("--elicitation-timeout", type=float, default=ELICITATION_TIMEOUT, metavar="SECONDS",
+                        help=f"how long travel_agent (2025-11-25) waits for the user's answer before it cancels "
+                             f"(default {ELICITATION_TIMEOUT:g}, a scenario's scripted user; a person answering in "
+                             f"`faultline call` wants minutes: 300; 0 waits for ever)")
 
 
 def run(args: argparse.Namespace) -> int:
     config = AgentsConfig(args.host, args.port, args.step_delay, args.store, args.retry_ms, args.mutant,
-                          conformance_fixtures=args.conformance_fixtures)
+                          conformance_fixtures=args.conformance_fixtures,
+                          elicitation_timeout=args.elicitation_timeout or None)
     problem = _usage_problem(config)
     if problem:
         print(f"faultline agents: {problem}", file=sys.stderr)
@@ -325,6 +333,8 @@ def run(args: argparse.Namespace) -> int:
 def _usage_problem(config: AgentsConfig) -> str | None:
     if config.step_delay < 0:
         return "--step-delay must be >= 0"
+    if config.elicitation_timeout is not None and config.elicitation_timeout < 0:
+        return "--elicitation-timeout must be >= 0 (0: wait for ever)"
     if config.retry_ms is not None and config.retry_ms < 0:
         return "--retry-ms must be >= 0"
     if not 0 <= config.port <= 65535:

@@ -9,6 +9,7 @@ import pytest
 from agents_wire import RawClient
 
 from harness.cli import main
+from reference_agents.behaviour import Behaviour
 from reference_agents.mutants import MUTANTS
 from reference_agents.server import running_agents
 
@@ -19,6 +20,7 @@ from reference_agents.server import running_agents
     (["agents", "--step-delay", "-1"], "--step-delay must be >= 0"),
     (["agents", "--port", "70000"], "--port must be between"),
     (["agents", "--port", "x"], "invalid int value"),
+    (["agents", "--elicitation-timeout", "-1"], "--elicitation-timeout must be >= 0"),
 ])
 def test_usage_errors_are_one_line_exit_2(argv: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
@@ -55,3 +57,20 @@ async def test_running_agents_rejects_unknown_mutant_and_serves_the_client_token
         tokens = {e.msg["params"]["progressToken"] for e in evs if e.msg and e.msg.get("method") ==
                   "notifications/progress"}
         assert tokens == {999}  # the client's token, never the request id
+
+
+
+
+@pytest.mark.parametrize(("configured", "mutant", "waits"), [
+    (3.0, None, 3.0), (300.0, None, 300.0), (None, None, None),  # `--elicitation-timeout 0`: None, for ever
+    (300.0, "elicitation-waits-forever", None),  # the mutant's bug stays its own
+])
+def test_elicitation_timeout_reaches_the_travel_agent(configured: float | None, mutant: str | None,
+                                                      waits: float | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reference_agents.server as server
+
+    built: list[Behaviour] = []
+    real = server.behaviour_for
+    monkeypatch.setattr(server, "behaviour_for", lambda name: built.append(real(name)) or built[-1])
+    server.build_app(server.AgentsConfig(elicitation_timeout=configured, mutant=mutant), server.open_storage("memory"))
+    assert [b.elicitation_timeout() for b in built] == [waits]
