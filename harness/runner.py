@@ -12,6 +12,7 @@ import importlib
 import math
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,7 @@ class Context(ScenarioContext):
                  target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any],
                  calibrated: float | None = None, run: str = "") -> None:
         self.revision = revision
-        self.run = run  # "scenario@revision": what makes a counted job (the effect role's) this run's own
+        self.run = run  # "scenario@revision-<unique>": what makes a counted job (the effect role's) this run's own
         self.history = history
         self.proxy = proxy
         self.base_url = base_url
@@ -107,8 +108,9 @@ class Context(ScenarioContext):
         if role is None:
             raise NotApplicable(f"profile {self.profile.name!r} has no {name!r} role")
         args = dict(role.arguments)
-        if isinstance(args.get("job"), str) and self.run:  # the runs' counts of one job are the run's own, so
-            args["job"] = f"{args['job']}@{self.run}"  # runs at once (-j N) never count each other's calls
+        if isinstance(args.get("job"), str) and self.run:  # the counts of a job are this run's own: runs at once
+            args["job"] = f"{args['job']}@{self.run}"  # (-j N), or earlier runs on the same target (a fuzzer's
+            # examples, all named `fuzz`), never count each other's calls
         return role.tool, args
 
     def client(self, name: str = "A", *, answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
@@ -396,7 +398,7 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     base_url = f"http://{listen}{target.path}"
     ctx = Context(revision=rev, history=history, proxy=proxy, base_url=base_url, target=target,
                   profile=config.profile, time_scale=config.time_scale, on_restart=restart,
-                  calibrated=cal.budget(sc, rev) if cal else None, run=f"{sc.name}@{rev.value}")
+                  calibrated=cal.budget(sc, rev) if cal else None, run=f"{sc.name}@{rev.value}-{uuid.uuid4().hex[:8]}")
     reason = ""
     extra: list[Verdict] = []
     try:

@@ -6,7 +6,6 @@ replayed. `play(schedule)` turns it into a scenario body; `strategies.py` genera
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -192,9 +191,7 @@ def play(schedule: Schedule) -> ScenarioBody:
     """
 
     async def run(ctx: ScenarioContext) -> None:
-        tool, args = ctx.role(schedule.role)
-        if isinstance(args.get("job"), str):  # an effect counter of this example's own: a run left over from an
-            args["job"] = f"{args['job']}-{uuid.uuid4().hex[:8]}"  # earlier one on the same target counts elsewhere
+        tool, args = ctx.role(schedule.role)  # (an effect job is this example's own: the context's role() sees to it)
         plan = _plan(schedule)
         ctx.note("schedule", schedule=schedule.to_json())
         answers = Answers(elicitation=schedule.elicitation, sampling=schedule.sampling,
