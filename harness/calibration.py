@@ -12,7 +12,10 @@ role) then get deadlines derived from what was measured (README "Calibration"):
   once ("calibration: role progress's tool `x` did not finish within 20 s"), instead of each waiting out
   its own deadlines;
 - the task roles are not calibrated (their tools run as tasks, a plain call of one may be refused): their
-  scenarios keep their own deadlines.
+  scenarios keep their own deadlines;
+- a scenario tagged SILENCE_TAG (no fault, no wait of its own: the fuzzer's fault-free schedules) has the client's
+  read timeout derived too: a silence longer than QUIET_FACTOR × its family's longest undisturbed silence (floor
+  QUIET_FLOOR, ceiling the client's READ_TIMEOUT, × time scale) is a hang, seen in seconds instead of after 10 s.
 
 Pure bookkeeping here plus one function that makes the calls (`calibrate`); harness/runner.py runs it and
 hands the result to each scenario's context.
@@ -40,6 +43,10 @@ CEILING = 60.0  # seconds (× time scale): the runner's scenario deadline (RunCo
 TRANSPORT = "transport"  # the family of the scenarios needing no role: the served request (2025 ping,
 # 2026 server/discover), what the transport probes send
 UNCALIBRATED = (TASK, TASK_INPUT)
+READ_TIMEOUT = 10.0  # seconds (× time scale) the client waits for the next byte of a stream (httpx's read timeout)
+QUIET_FACTOR = 3.0  # a call no fault delays may stay silent this many times its family's longest undisturbed silence...
+QUIET_FLOOR = 3.0  # ...and at least this long (seconds × time scale; a loaded machine's pauses stay well below it)
+SILENCE_TAG = "calibrated-silence"  # a scenario whose client read timeout derives from calibration (Calibration.quiet)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Measure:
     events: int  # SSE events it carried, priming and response included
     ended: str  # how its last exchange ended (eof, timeout, ...)
     failure: str = ""  # why its family's scenarios ERROR at once ("" = it answered, or ended on its own)
+    gap: float = 0.0  # seconds, the longest silence of the call: before its first event, between two, before its end
 
     @property
     def budget(self) -> float:
@@ -91,6 +99,15 @@ class Calibration:
         """The largest budget of the scenario's measured families at `rev` (None: none measured)."""
         found = [m.budget for f in families(sc) if (m := self.measures.get((f, rev))) is not None and not m.failure]
         return max(found) if found else None
+
+    def quiet(self, sc: Scenario, rev: Revision) -> float | None:
+        """The read timeout (seconds, before the time scale) of a scenario tagged SILENCE_TAG: QUIET_FACTOR × the
+        longest undisturbed silence of its measured families, floor QUIET_FLOOR, ceiling READ_TIMEOUT; None when the
+        scenario is not tagged or none of its families was measured (the client's READ_TIMEOUT then)."""
+        if SILENCE_TAG not in sc.tags:
+            return None
+        gaps = [m.gap for f in families(sc) if (m := self.measures.get((f, rev))) is not None and not m.failure]
+        return min(READ_TIMEOUT, max(QUIET_FLOOR, QUIET_FACTOR * max(gaps))) if gaps else None
 
     def summary(self) -> str:
         """One line for the user, before the scenarios."""
@@ -146,13 +163,13 @@ async def _measure(url: str, profile: Profile, family: str, rev: Revision, histo
     limit = CALL_TIMEOUT * time_scale
     role = profile.role(family)
     what = f"role {family}'s tool `{role.tool}`" if role else f"the served request ({rev.traits.served_method})"
-    duration, events, ended, answered = limit, None, "timeout", False
+    duration, events, ended, answered, gap = limit, None, "timeout", False, 0.0
     end = time.monotonic() + limit
     with anyio.move_on_after(limit + 2.0):  # the handshake may hang too
         async with wire_client(url, history, revision=rev, client=f"calibrate:{family}", answers=Answers(),
-                               timeout=10.0 * time_scale, time_scale=time_scale) as c:
+                               timeout=READ_TIMEOUT * time_scale, time_scale=time_scale) as c:
             await c.open()
-            t0 = time.monotonic()
+            t0, began = time.monotonic(), history.now()
             left = max(0.1, end - t0)
             if role is None:
                 out = await c.served_request("calibrate", deadline=left)
@@ -163,8 +180,11 @@ async def _measure(url: str, profile: Profile, family: str, rev: Revision, histo
                                         deadline=left)
             duration, events, ended = time.monotonic() - t0, len(out.events), out.ended
             answered = out.response is not None
+            marks = [began, *sorted(e.t for e in out.events), history.now()]
+            gap = max(b - a for a, b in zip(marks, marks[1:], strict=False))
     return Measure(family, rev, what, duration, events or 0, ended,
-                   _failure(what, limit, duration, events, time_scale) if not answered and ended == "timeout" else "")
+                   _failure(what, limit, duration, events, time_scale) if not answered and ended == "timeout" else "",
+                   gap)
 
 
 def _failure(what: str, limit: float, duration: float, events: int | None, time_scale: float) -> str:
@@ -172,6 +192,6 @@ def _failure(what: str, limit: float, duration: float, events: int | None, time_
     timeout, 10 s × time scale, before the calibration's own)."""
     got = "the handshake unanswered" if events is None else f"{events} events, no response"
     if events is not None and duration < 0.9 * limit:
-        return (f"calibration: {what} did not finish: nothing more within {10.0 * time_scale:g} s after "
+        return (f"calibration: {what} did not finish: nothing more within {READ_TIMEOUT * time_scale:g} s after "
                 f"{duration:.0f} s (undisturbed, {got})")
     return f"calibration: {what} did not finish within {limit:.0f} s (undisturbed, {got})"

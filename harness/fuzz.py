@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from harness.calibration import SILENCE_TAG
 from harness.proxy.attributes import CATALOGUE, CLASSIC
 from harness.revisions import Revision
 from harness.runner import Rig, RunConfig, ScenarioResult
@@ -58,8 +59,18 @@ def hypothesis_profile() -> str:
 
 
 def schedule_scenario(schedule: Schedule) -> Scenario:
+    """The scenario that plays `schedule`; an undisturbed one has the client's read timeout derived from calibration
+    (harness/calibration.py SILENCE_TAG): a server that hangs on a call is seen in seconds, not after 10 s."""
     return Scenario(name="fuzz", description=schedule.describe(), revisions=(Revision.R2025, Revision.R2026),
-                    roles=(schedule.role,), checks=(), run=play(schedule))
+                    roles=(schedule.role,), checks=(), run=play(schedule),
+                    tags=(SILENCE_TAG,) if schedule.undisturbed else ())
+
+
+def rig_config(config: RunConfig, roles: list[str]) -> RunConfig:
+    """The config of a Rig that plays schedules of `roles` (a fuzz worker's, a replay's): its scenarios are one per
+    role, so the Rig calibrates each role's tool once at each revision (deadlines, and undisturbed schedules' read
+    timeout, derive from it as a suite run's do)."""
+    return dataclasses.replace(config, scenarios=[schedule_scenario(Schedule(role=r)) for r in roles])
 
 
 def failing(result: ScenarioResult) -> list[str]:
@@ -170,8 +181,10 @@ def fuzz(target: Target, config: RunConfig, *, max_examples: int, time_budget: f
     first one with `stop_at_first`). `workers` searches run at once, each with its own target instance
     (`worker_targets`) and proxy, kept across its examples; `remember=False` uses no example database."""
     targets = worker_targets(target, config, min(workers, max_examples))  # no worker without an example
-    search = _Search(revisions=list(config.revisions), roles=[r for r in FUZZ_ROLES if config.profile.role(r)],
-                     config=config, max_examples=max_examples, seed_value=seed_value,
+    roles = [r for r in FUZZ_ROLES if config.profile.role(r)]
+    search = _Search(revisions=list(config.revisions), roles=roles,
+                     config=rig_config(config, roles),
+                     max_examples=max_examples, seed_value=seed_value,
                      stop_at=time.monotonic() + time_budget, stop_at_first=stop_at_first, remember=remember,
                      on_progress=on_progress)
     search.stats.workers = len(targets)
@@ -228,6 +241,8 @@ def _worker(index: int, target: Target, search: _Search) -> None:
             with search.lock:
                 search.stats.ready = max(search.stats.ready, time.monotonic() - search.stats.started)
                 search.stats.first_up = search.stats.first_up or search.stats.ready
+                if index == 0:  # the first target's calibration serves the others (instances of one command)
+                    search.config = dataclasses.replace(search.config, calibration=rig.config.calibration)
             search.up[index].set()
             _explore(portal, rig, index, target, search)
     finally:

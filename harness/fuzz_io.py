@@ -21,6 +21,7 @@ from harness.fuzz import (
     Failure,
     FuzzStats,
     failing,
+    rig_config,
     run_in_portal,
     schedule_scenario,
     search_cases,
@@ -64,7 +65,8 @@ def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision:
 def replay_many(target: Target, config: RunConfig, schedule: Schedule, revision: Revision,
                 times: int) -> list[ScenarioResult]:
     """The schedule played `times` times against one start of the target."""
-    with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(target, config)) as rig:
+    rig_of = Rig(target, rig_config(config, [schedule.role]))
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(rig_of) as rig:
         return [run_in_portal(portal, rig, schedule_scenario(schedule), revision) for _ in range(max(1, times))]
 
 
@@ -90,7 +92,8 @@ def order_independence(make_target: Callable[[], Target], config: RunConfig, dra
     signatures: dict[str, list[list[str]]] = {}
 
     def play(label: str, order: list[tuple[Revision, Schedule]]) -> None:
-        with start_blocking_portal() as portal, portal.wrap_async_context_manager(Rig(make_target(), config)) as rig:
+        rig_of = Rig(make_target(), rig_config(config, roles))
+        with start_blocking_portal() as portal, portal.wrap_async_context_manager(rig_of) as rig:
             signatures[label] = [failing(run_in_portal(portal, rig, schedule_scenario(s), rev)) for rev, s in order]
 
     threads = [threading.Thread(target=play, args=("forward", cases)),

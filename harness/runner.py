@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 
 from harness import __version__
-from harness.calibration import Calibration, calibrate, needed, scaled_deadline
+from harness.calibration import READ_TIMEOUT, Calibration, calibrate, needed, scaled_deadline
 from harness.checks import run_checks
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
@@ -47,7 +47,9 @@ class RunConfig:
     time_scale: float = 1.0
     scenario_deadline: float = 60.0  # seconds per scenario, before scaling
     out_dir: Path | None = None  # histories are saved here when set
-    calibration: Calibration | None = None  # measured by the Rig before the scenarios (harness/calibration.py)
+    # measured by the Rig before the scenarios (harness/calibration.py); one given is kept (the fuzzer's workers: one
+    # measure of a command serves its other instances)
+    calibration: Calibration | None = None
     jobs: int = 1  # scenario runs at once (harness/parallel.py); 1: one after another
     # with jobs > 1: a run that restarts a spawned target gets a twin, the same command started again for it
     # alone; only for a command whose instances share nothing (no fixed port, no store path: demo, bench)
@@ -89,7 +91,7 @@ class Context(ScenarioContext):
 
     def __init__(self, *, revision: Revision, history: History, proxy: ProxyClient, base_url: str,
                  target: Target, profile: Profile, time_scale: float, on_restart: Callable[[], Any],
-                 calibrated: float | None = None, run: str = "") -> None:
+                 calibrated: float | None = None, quiet: float | None = None, run: str = "") -> None:
         self.revision = revision
         self.run = run  # "scenario@revision-<unique>": what makes a counted job (the effect role's) this run's own
         self.history = history
@@ -101,6 +103,7 @@ class Context(ScenarioContext):
         self._on_restart = on_restart
         self._toxics = 0
         self._budget = calibrated  # seconds a disturbed call of the scenario's family may take (calibration)
+        self._quiet = quiet  # the clients' read timeout, derived by calibration (SILENCE_TAG), else READ_TIMEOUT
         self.scenario_scope: anyio.CancelScope | None = None  # the scenario's deadline (_run_one)
 
     def role(self, name: str) -> tuple[str, dict[str, Any]]:
@@ -118,7 +121,7 @@ class Context(ScenarioContext):
         """The revision's wire client (harness/client/factory.py) through the proxy."""
         return wire_client(self.base_url, self.history, revision=self.revision, client=name,
                            answers=answers or Answers(), capabilities=capabilities, tasks=tasks,
-                           timeout=10.0 * self.time_scale, time_scale=self.time_scale)
+                           timeout=READ_TIMEOUT * self.time_scale, time_scale=self.time_scale, quiet=self._quiet)
 
     def sdk_client(self, name: str = "A", *, answers: Answers | None = None,
                    timeout: float | None = None) -> SdkClient:
@@ -126,7 +129,7 @@ class Context(ScenarioContext):
         from harness.client.sdk import SdkClient as Sdk
 
         return Sdk(self.base_url, self.history, revision=self.revision, client=name, answers=answers or Answers(),
-                   timeout=timeout if timeout is not None else 10.0 * self.time_scale)
+                   timeout=timeout if timeout is not None else READ_TIMEOUT * self.time_scale)
 
     async def fault(self, type: str, attributes: dict[str, Any], **kw: Any) -> _Toxic:
         self._toxics += 1
@@ -229,7 +232,8 @@ class Rig:
             self._stack.push_async_callback(self.target.stop)
             self.preflight = await self._preflight()
             self.config = dataclasses.replace(self.config, profile=self.preflight.profile)
-            self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
+            if self.config.calibration is None:
+                self.config = dataclasses.replace(self.config, calibration=await self._calibrate())
             self.proxy = await self._stack.enter_async_context(proxy_backend(self.config.proxy))
             self.listen = await _point_proxy(self.proxy, self.target.upstream, None)
             if importer is not None:
@@ -398,7 +402,8 @@ async def _run_one(sc: Scenario, rev: Revision, target: Target, proxy: ProxyClie
     base_url = f"http://{listen}{target.path}"
     ctx = Context(revision=rev, history=history, proxy=proxy, base_url=base_url, target=target,
                   profile=config.profile, time_scale=config.time_scale, on_restart=restart,
-                  calibrated=cal.budget(sc, rev) if cal else None, run=f"{sc.name}@{rev.value}-{uuid.uuid4().hex[:8]}")
+                  calibrated=cal.budget(sc, rev) if cal else None, run=f"{sc.name}@{rev.value}-{uuid.uuid4().hex[:8]}",
+                  quiet=quiet * config.time_scale if cal and (quiet := cal.quiet(sc, rev)) else None)
     reason = ""
     extra: list[Verdict] = []
     try:

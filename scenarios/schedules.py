@@ -120,6 +120,14 @@ class Schedule:
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "toxics": [t.to_json() for t in self.toxics]}
 
+    @property
+    def undisturbed(self) -> bool:
+        """No strike, no toxic, no library move, no open GET stream: nothing of the schedule delays the server's
+        answers or waits on a silence of its own (the fuzzer then derives the client's read timeout from calibration,
+        so a server that hangs is seen in seconds)."""
+        return not self.strikes and not self.toxics and not any(p in LIBRARY_MOVES or p == "get_stream"
+                                                               for p in self.probes)
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schedule:
         strikes = tuple(Strike(**s) for s in data.get("strikes", ()))

@@ -77,7 +77,7 @@ class WireClient(ABC):
     def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
                  answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
                  timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None,
-                 follow: bool = True, reconnect_cap: float | None = None) -> None:
+                 follow: bool = True, reconnect_cap: float | None = None, quiet: float | None = None) -> None:
         self.url = url
         self.history = history
         self.revision = revision
@@ -85,6 +85,9 @@ class WireClient(ABC):
         self.answers = answers or Answers()
         self.capabilities = DEFAULT_CAPABILITIES if capabilities is None else capabilities
         self.timeout = timeout
+        # the read timeout of a stream (the next byte within it), if not `timeout`: harness/calibration.py's
+        # derived one for a scenario no fault delays (a listen stream's is its deadline, whatever this is)
+        self.quiet = quiet
         # how long a stream may stay open after it carried the call's response before the client closes it
         self.grace = grace if grace is not None else min(2.0, timeout / 5)
         # follow a server's deliberate close of a call's stream (follow.py), waiting `retry` up to the cap
@@ -217,6 +220,7 @@ class WireClient(ABC):
         out = CallOutcome(exchanges=[x], stream=stream)
         content = json.dumps(body).encode() if body is not None else None
         ended: list[tuple[str, str, int]] = []
+        read = read_timeout or self.quiet
         seen = {"bytes": 0, "pending": 0}  # what was read when the exchange broke, for its End detail
 
         def got() -> str:
@@ -227,7 +231,7 @@ class WireClient(ABC):
 
         async def talk(tg: Any) -> None:
             try:
-                timeout = httpx.Timeout(self.timeout, read=read_timeout) if read_timeout else self.http.timeout  # type: ignore[union-attr]
+                timeout = httpx.Timeout(self.timeout, read=read) if read else self.http.timeout  # type: ignore[union-attr]
                 req = self.http.build_request(method, self.url, headers=h, content=content,  # type: ignore[union-attr]
                                               timeout=timeout)
                 resp = await self.http.send(req, stream=True)  # type: ignore[union-attr]
@@ -239,7 +243,7 @@ class WireClient(ABC):
             except SseLimitError as exc:
                 ended.append(("limit", str(exc), 0))
             except httpx.TimeoutException as exc:
-                ended.append(("timeout", f"{type(exc).__name__}: nothing within {self.timeout:g}s{got()}",
+                ended.append(("timeout", f"{type(exc).__name__}: nothing within {read or self.timeout:g}s{got()}",
                               seen["bytes"]))
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 kind = "reset" if "reset" in str(exc).lower() else "error"

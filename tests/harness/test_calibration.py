@@ -9,6 +9,10 @@ from harness.calibration import (
     CEILING,
     FACTOR,
     PER_EVENT,
+    QUIET_FACTOR,
+    QUIET_FLOOR,
+    READ_TIMEOUT,
+    SILENCE_TAG,
     TRANSPORT,
     Calibration,
     Measure,
@@ -23,8 +27,9 @@ from scenarios.api import select
 R25, R26 = Revision.R2025, Revision.R2026
 
 
-def measure(family: str, duration: float, events: int, failure: str = "", rev: Revision = R25) -> Measure:
-    return Measure(family, rev, f"role {family}'s tool `t`", duration, events, "eof", failure)
+def measure(family: str, duration: float, events: int, failure: str = "", rev: Revision = R25,
+            gap: float = 0.0) -> Measure:
+    return Measure(family, rev, f"role {family}'s tool `t`", duration, events, "eof", failure, gap)
 
 
 def test_budget_is_factor_times_duration_plus_per_event() -> None:
@@ -67,3 +72,23 @@ def test_failure_and_budget_per_scenario() -> None:
     cal.measures[("elicitation", R25)] = measure("elicitation", 20.0, 0, "calibration: ... did not finish")
     assert cal.failure(sc, R25) == "calibration: ... did not finish"
     assert "did not finish within" in cal.summary()
+
+
+def test_quiet_only_for_tagged_scenarios_floor_ceiling() -> None:
+    """The read timeout derives from the longest undisturbed silence only for a scenario tagged SILENCE_TAG (the
+    fuzzer's undisturbed schedules); the suite's scenarios keep the client's READ_TIMEOUT."""
+    import dataclasses
+
+    plain = select(["server-restart"])[0]  # roles elicitation + progress
+    tagged = dataclasses.replace(plain, tags=(SILENCE_TAG,))
+    cal = Calibration({("progress", R25): measure("progress", 1.0, 5, gap=0.2),
+                       ("elicitation", R25): measure("elicitation", 4.0, 2, gap=1.5)})
+    assert cal.quiet(plain, R25) is None
+    assert cal.quiet(tagged, R25) == pytest.approx(QUIET_FACTOR * 1.5)  # the family with the longest silence
+    assert cal.quiet(tagged, R26) is None  # not measured at that revision
+    cal.measures[("elicitation", R25)] = measure("elicitation", 4.0, 2, gap=0.01)
+    assert cal.quiet(tagged, R25) == QUIET_FLOOR
+    cal.measures[("elicitation", R25)] = measure("elicitation", 40.0, 2, gap=30.0)
+    assert cal.quiet(tagged, R25) == READ_TIMEOUT
+    cal.measures[("elicitation", R25)] = measure("elicitation", 20.0, 0, "calibration: ... did not finish")
+    assert cal.quiet(tagged, R25) == QUIET_FLOOR  # a failed family measured nothing: the others decide

@@ -47,3 +47,26 @@ def test_replay_of_a_broken_file_is_a_usage_error(tmp_path: Path, capsys) -> Non
     bad.write_text("{}")
     assert main(["replay", str(bad)]) == 2
     assert "not a Faultline repro" in capsys.readouterr().err
+
+
+def test_an_undisturbed_schedule_sees_a_hang_after_the_calibrated_silence(tmp_path: Path) -> None:
+    """A server that hangs once the client fails sampling is judged after QUIET_FLOOR s of silence (its sampling
+    call's calibrated longest silence is milliseconds), not the client's READ_TIMEOUT of 10 s; a schedule with a
+    fault keeps READ_TIMEOUT (a stall or a toxic may hold the stream that long on purpose)."""
+    from harness.calibration import QUIET_FLOOR, READ_TIMEOUT, SILENCE_TAG
+    from harness.fuzz import schedule_scenario
+    from harness.fuzz_io import replay_once
+    from harness.history import End
+    from harness.revisions import Revision
+    from scenarios.schedules import Schedule, Strike
+
+    hang = Schedule(role="sampling", sampling="error")
+    assert SILENCE_TAG in schedule_scenario(hang).tags
+    assert SILENCE_TAG not in schedule_scenario(Schedule(role="sampling", strikes=(Strike("cut", k=2),))).tags
+    assert SILENCE_TAG not in schedule_scenario(Schedule(role="sampling", probes=("task_cancel",))).tags
+    config = RunConfig(scenarios=[], revisions=ALL, profile=REFERENCE)
+    result = replay_once(SpawnTarget(_agents(tmp_path, "sampling-error-hangs")), config, hang, Revision.R2025)
+    assert "sampling.rejection" in {v.requirement for v in result.verdicts if v.status in ("FAIL", "WARN")}
+    waited = [r.detail for r in result.history if isinstance(r, End) and r.reason == "timeout"]
+    assert waited and all(f"nothing within {QUIET_FLOOR:g}s" in d for d in waited), waited
+    assert QUIET_FLOOR < READ_TIMEOUT
