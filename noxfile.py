@@ -20,8 +20,9 @@ def install(session: nox.Session, *extras: str) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's own test suite, spread over every core by pytest-xdist (`-- -n 0` runs it in one process;
-    tests/conftest.py deals the slow tests out first, one per worker)."""
+    """The project's own test suite under pytest-xdist, `-n auto` being 1.5 workers per core (the tests mostly wait
+    on the servers they start; tests/conftest.py `auto_workers`); `-- -n 0` runs it in one process; tests/conftest.py
+    deals the slow tests out first, one per worker."""
     install(session, "test")
     # bytecode written and reused: the suite starts a few hundred Pythons (spawned agents, faces, pytest runs);
     # under PYTHONDONTWRITEBYTECODE=1 (set on some machines, CI's among them) each compiled every module it

@@ -62,7 +62,8 @@ def test_list_mutants_prints_the_registry(capsys):
     assert "uncaught: no check can" in out
 
 
-# The live matrix in SHARDS tests (one per xdist worker of `nox -s tests` on 2 cores), each running its rows JOBS at
+# The live matrix in SHARDS tests (dealt to two of the three xdist workers of `nox -s tests` on 2 cores; the hostile
+# matrix, as long, goes to the third), each running its rows JOBS at
 # a time: a row is mostly waiting (its spawned server starting, a hanging mutant's scaled deadline), and every row
 # has its own server, store and proxy. The clean agents' row (every scenario at both revisions, 138 s of the 142 s
 # shard it headed) is cut into CLEAN_SLICES parts, dealt first to the shards, so no shard waits on one long row.
