@@ -41,7 +41,7 @@ from pathlib import Path
 
 from harness.commands.replay import load_repro
 from harness.fuzz import DEFAULT_WORKERS, FAILING, FuzzStats, fuzz
-from harness.fuzz_io import order_independence, replay_many, write_repro
+from harness.fuzz_io import order_independence, recorded_calibration, replay_many, write_repro
 from harness.heartbeat import HEARTBEAT_S, Heartbeat
 from harness.killmatrix import EXPECTED
 from harness.profiles import REFERENCE
@@ -111,7 +111,7 @@ def _replays(path: Path, cmd: str, signature: list[str]) -> int:
     """How many of REPLAYS runs of the repro file's schedule (one target for all) fail with its signature again."""
     data = load_repro(path)
     rev = Revision(data["revision"])
-    config = RunConfig(scenarios=[], revisions=(rev,), profile=REFERENCE)
+    config = RunConfig(scenarios=[], revisions=(rev,), profile=REFERENCE, calibration=recorded_calibration(data))
     results = replay_many(SpawnTarget(cmd), config, Schedule.from_json(data["schedule"]), rev, REPLAYS)
     return sum(bool({v.requirement for v in r.verdicts if v.status in FAILING} & set(signature)) for r in results)
 

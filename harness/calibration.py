@@ -23,6 +23,7 @@ hands the result to each scenario's context.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -108,6 +109,17 @@ class Calibration:
             return None
         gaps = [m.gap for f in families(sc) if (m := self.measures.get((f, rev))) is not None and not m.failure]
         return min(READ_TIMEOUT, max(QUIET_FLOOR, QUIET_FACTOR * max(gaps))) if gaps else None
+
+    def to_json(self, families: tuple[str, ...] | None = None) -> list[dict[str, object]]:
+        """The measures (of `families` only, if given), as a repro file keeps them: its replay then uses what the
+        fuzz run measured instead of calling the server undisturbed again."""
+        return [{**dataclasses.asdict(m), "revision": m.revision.value} for m in self.measures.values()
+                if families is None or m.family in families]
+
+    @classmethod
+    def from_json(cls, data: list[dict[str, object]]) -> Calibration:
+        measures = [Measure(**{**m, "revision": Revision(m["revision"])}) for m in data]  # type: ignore[arg-type]
+        return cls({(m.family, m.revision): m for m in measures})
 
     def summary(self) -> str:
         """One line for the user, before the scenarios."""

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from harness.calibration import SILENCE_TAG
+from harness.calibration import SILENCE_TAG, Calibration
 from harness.proxy.attributes import CATALOGUE, CLASSIC
 from harness.revisions import Revision
 from harness.runner import Rig, RunConfig, ScenarioResult
@@ -87,6 +87,7 @@ class Failure:
     result: ScenarioResult
     found_after: float  # seconds from the start of the fuzz run
     examples: int
+    calibration: Calibration | None = None  # what the run measured (its repro file keeps the role's measures)
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _play_corpus(portal: Any, rig: Rig, index: int, search: _Search) -> Failure 
             search.found.set()
             after, examples = time.monotonic() - search.stats.started, search.stats.examples
             schedule, result = _narrowed(portal, rig, index, search, rev, schedule, result, signature)
-            return Failure(rev.value, signature, schedule, result, after, examples)
+            return Failure(rev.value, signature, schedule, result, after, examples, rig.config.calibration)
     return None
 
 
@@ -365,17 +366,17 @@ def _search(portal: Any, rig: Rig, index: int, search: _Search, can_restart: boo
     try:
         test()
     except _Found as found:
-        return _failure(found, run, first_failure[0], stats.examples)
+        return _failure(found, run, first_failure[0], stats.examples, rig.config.calibration)
     except _Stop:
         if latest:  # stopped while shrinking: the smallest failing example so far
-            return _failure(latest[0], run, first_failure[0], stats.examples)
+            return _failure(latest[0], run, first_failure[0], stats.examples, rig.config.calibration)
     return None
 
 
 def _failure(found: _Found, run: Callable[[Revision, Schedule], tuple[list[str], ScenarioResult]], after: float,
-             examples: int) -> Failure:
+             examples: int, calibration: Calibration | None) -> Failure:
     _, result = run(found.revision, found.schedule)  # memoised: the recorded run
-    return Failure(found.revision.value, found.signature, found.schedule, result, after, examples)
+    return Failure(found.revision.value, found.signature, found.schedule, result, after, examples, calibration)
 
 
 def search_cases(revisions: list[Revision], roles: list[str], *, can_restart: bool,

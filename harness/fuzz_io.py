@@ -10,11 +10,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, given, seed, settings
 
 from harness import __version__
+from harness.calibration import Calibration
+from harness.errors import UsageError
 from harness.fuzz import (
     FAILING,
     FUZZ_ROLES,
@@ -51,11 +54,24 @@ def write_repro(failure: Failure, target: Target, config: RunConfig, seed_value:
         "schedule": failure.schedule.to_json(),
         "describe": failure.schedule.describe(),
         "failing": failure.signature,
+        # the role's calibration (deadlines, an undisturbed schedule's read timeout): the replay uses it, as measured
+        "calibration": failure.calibration.to_json((failure.schedule.role,)) if failure.calibration else None,
         "verdicts": [v.model_dump(mode="json") for v in failure.result.verdicts if v.status in FAILING],
         "history": [r.model_dump(mode="json") for r in failure.result.history],
     }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     return path
+
+
+def recorded_calibration(data: dict[str, Any]) -> Calibration | None:
+    """The calibration a repro file recorded (None: none, a repro of `faultline call` or of an older Faultline)."""
+    recorded = data.get("calibration")
+    if recorded is None:
+        return None
+    try:
+        return Calibration.from_json(recorded)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise UsageError(f"the repro's calibration is not a list of measures: {type(exc).__name__}: {exc}") from None
 
 
 def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision: Revision) -> ScenarioResult:
@@ -64,8 +80,10 @@ def replay_once(target: Target, config: RunConfig, schedule: Schedule, revision:
 
 def replay_many(target: Target, config: RunConfig, schedule: Schedule, revision: Revision,
                 times: int) -> list[ScenarioResult]:
-    """The schedule played `times` times against one start of the target."""
-    rig_of = Rig(target, rig_config(config, [schedule.role]))
+    """The schedule played `times` times against one start of the target. With `config.calibration` (a repro
+    file's, `recorded_calibration`) as the fuzz run measured it; without, an undisturbed schedule's role is
+    calibrated first (its read timeout derives from it), a disturbed one's is not (its deadlines are the floors)."""
+    rig_of = Rig(target, rig_config(config, [schedule.role] if config.calibration or schedule.undisturbed else []))
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(rig_of) as rig:
         return [run_in_portal(portal, rig, schedule_scenario(schedule), revision) for _ in range(max(1, times))]
 

@@ -10,7 +10,7 @@ from harness.commands.options import proxy_spec
 from harness.commands.run import add_target_options
 from harness.errors import UsageError
 from harness.fuzz import failing
-from harness.fuzz_io import replay_once
+from harness.fuzz_io import recorded_calibration, replay_once
 from harness.profiles import load_profile
 from harness.revisions import Revision
 from harness.runner import RunConfig
@@ -58,7 +58,7 @@ def reproduces(data: dict, target: Target, proxy: str = "embedded") -> list[str]
     schedule = Schedule.from_json(data["schedule"])
     config = RunConfig(scenarios=[], revisions=(Revision(data["revision"]),),
                        profile=load_profile(data.get("profile") or "reference"), proxy=proxy,
-                       time_scale=float(data.get("time_scale") or 1.0))
+                       time_scale=float(data.get("time_scale") or 1.0), calibration=recorded_calibration(data))
     result = replay_once(target, config, schedule, Revision(data["revision"]))
     return sorted(set(failing(result)) & set(data.get("failing") or []))
 

@@ -92,3 +92,13 @@ def test_quiet_only_for_tagged_scenarios_floor_ceiling() -> None:
     assert cal.quiet(tagged, R25) == READ_TIMEOUT
     cal.measures[("elicitation", R25)] = measure("elicitation", 20.0, 0, "calibration: ... did not finish")
     assert cal.quiet(tagged, R25) == QUIET_FLOOR  # a failed family measured nothing: the others decide
+
+
+def test_measures_round_trip_through_a_repro_file() -> None:
+    import json
+
+    cal = Calibration({("progress", R25): measure("progress", 1.0, 5, gap=0.2),
+                       ("sampling", R26): measure("sampling", 2.0, 3, rev=R26, gap=0.7)})
+    again = Calibration.from_json(json.loads(json.dumps(cal.to_json())))
+    assert again.measures == cal.measures
+    assert [m["family"] for m in cal.to_json(("sampling",))] == ["sampling"]

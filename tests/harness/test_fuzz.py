@@ -36,6 +36,8 @@ def test_fuzz_finds_shrinks_and_replays_a_mutant(tmp_path: Path) -> None:
     path = write_repro(f, SpawnTarget(cmd), config, 0, tmp_path / "repros")
     data = load_repro(path)
     assert data["failing"] == f.signature and data["history"] and data["schedule"]["probes"]
+    # the role's calibration as the run measured it (the replay uses it instead of measuring again)
+    assert data["calibration"] and {m["family"] for m in data["calibration"]} == {f.schedule.role}
     assert reproduces(data, SpawnTarget(cmd))  # against the mutant: still fails
     assert not reproduces(data, SpawnTarget(_agents(tmp_path)))  # against the clean agents: fixed
     assert main(["replay", str(path), "--spawn", _agents(tmp_path)]) == 0
