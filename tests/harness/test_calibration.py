@@ -1,5 +1,6 @@
 """harness/calibration.py's bookkeeping, no server: families, the derived deadline's floor and ceiling,
-which (family, revision) pairs a run calibrates, a failed family's reason."""
+which (family, revision) pairs a run calibrates, a failed family's reason, the derived read timeout, the measures in
+a repro file; and one measure against a spawned mutant (a server_close call is not resumed)."""
 
 from __future__ import annotations
 
@@ -102,3 +103,31 @@ def test_measures_round_trip_through_a_repro_file() -> None:
     again = Calibration.from_json(json.loads(json.dumps(cal.to_json())))
     assert again.measures == cal.measures
     assert [m["family"] for m in cal.to_json(("sampling",))] == ["sampling"]
+
+
+def test_a_server_close_call_is_measured_to_its_close_not_resumed(tmp_path) -> None:
+    """Calibration does not follow a stream the server closes on purpose: against a server whose resumes never end
+    (the resume-never-ends mutant) the server_close role's measure has no failure (the scenarios judge the resumes;
+    following, the resume's silence ERRORed every server_close scenario and fuzz example at once)."""
+    import shlex
+    import sys
+
+    import anyio
+
+    from harness.calibration import calibrate
+    from harness.history import History
+    from harness.targets import SpawnTarget
+
+    cmd = shlex.join([sys.executable, "-m", "harness", "agents", "--port", "0", "--step-delay", "0",
+                      "--mutant", "resume-never-ends"])
+
+    async def measured() -> Calibration:
+        target = SpawnTarget(cmd)
+        await target.start()
+        try:
+            return await calibrate(target.url, REFERENCE, {("server_close", R25)}, History(), time_scale=0.5)
+        finally:
+            await target.stop()
+
+    m = anyio.run(measured).measures[("server_close", R25)]
+    assert m.failure == "" and m.ended == "eof" and m.events >= 2, m
