@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checks.model import Derived, breaking_fault_seqs
+from harness.checks.model import Derived, nemesis_broke
 from harness.checks.registry import Outcome, check
 from harness.history import Note, Verdict
 from harness.revisions import META_CLIENT_CAPABILITIES, Revision
@@ -48,7 +48,6 @@ def _answered_then_ended(d: Derived, out: Outcome, methods: tuple[str, ...], scr
     calls = [c for c in d.tool_calls() if any(a.method in methods and a.script in scripts for a in c.answers)]
     if not calls:
         return out.unseen(f"no {what} answer was given")
-    faults = breaking_fault_seqs(d.h)
     judged = 0
     for c in calls:
         later = [k for k in d.tool_calls() if k.client == c.client and k.request.seq > c.request.seq
@@ -56,8 +55,8 @@ def _answered_then_ended(d: Derived, out: Outcome, methods: tuple[str, ...], scr
         final = later[0] if later else c
         if d.response_of(final) is None:
             end = d.ends.get(final.xs[-1])
-            if any(c.request.seq < s < (end.seq if end else d.h.records[-1].seq + 1) for s in faults):
-                continue  # the nemesis broke the way (a cut, a byte limit, a restart) after the call: not judged
+            if nemesis_broke(d.h, c.request.seq, end.seq if end else d.h.records[-1].seq + 1):
+                continue  # the nemesis broke the way (a cut, a byte limit, a restart) during the call: not judged
             return out.fail(f"after the {what} answer the call never ended ({end.reason if end else '?'})",
                             [a.seq for a in c.answers] + ([end.seq] if end else []))
         judged += 1

@@ -60,6 +60,26 @@ def breaking_fault_seqs(h: History) -> list[int]:
             or (f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS)]
 
 
+def nemesis_broke(h: History, start_seq: int, end_seq: int) -> bool:
+    """Whether the nemesis may have broken what was open from `start_seq` to `end_seq`: a breaking action (network
+    down, restart, cut) or a breaking toxic added between them, or a breaking toxic added before and still in force
+    after `start_seq` (a byte limit on the upstream closes the connection of a request sent while it is there)."""
+    live: set[str] = set()
+    for f in h.of(Fault):
+        if f.seq >= end_seq:
+            break
+        name = str((f.toxic or {}).get("name", ""))
+        breaking_toxic = f.action == "add" and (f.toxic or {}).get("type") in BREAKING_TOXICS
+        if f.seq > start_seq and (f.action in BREAKING_ACTIONS or breaking_toxic or (f.action == "remove"
+                                                                                      and name in live)):
+            return True
+        if breaking_toxic:
+            live.add(name)
+        elif f.action == "remove":
+            live.discard(name)
+    return bool(live)
+
+
 def held_by_nemesis(h: History, request_seq: int, end_seq: int) -> bool:
     """An exchange that timed out while the nemesis held its way: a breaking toxic (a blackhole) still active
     at its end on the downstream (nothing could reach the client), or on the upstream since before its
@@ -261,7 +281,7 @@ class Derived:
             return None
         if end.reason in ("cut", "client-close", "held-open"):
             return f"the client closed it ({end.reason})"
-        if any(req.seq < s < end.seq for s in breaking_fault_seqs(self.h)):
+        if nemesis_broke(self.h, req.seq, end.seq):
             return "the nemesis broke connections while it was open"
         call = self.call_of_x.get(x)
         for other in self.requests.values():
