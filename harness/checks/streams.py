@@ -314,11 +314,40 @@ def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
     notes = [n for n in d.notes if n.text == "effect"]
     if not notes:
         return out.unseen("no effect was measured around a cut call")
+    late = ""
+    judged = 0
     for n in notes:
         before, after = n.data.get("before"), n.data.get("after")
         if not isinstance(before, int) or not isinstance(after, int):
             return out.unseen("the effect tool did not report a count")
+        too_late = _cut_too_late(d, n.seq)
+        if too_late:
+            late = too_late
+            continue
+        judged += 1
         if after - before > n.data.get("completed_calls", 1):
             return out.fail(f"the cut call still completed: {after - before} runs counted for "
                             f"{n.data.get('completed_calls', 1)} completed call(s)", [n.seq])
+    if not judged:
+        return out.unseen(late)
     return out.ok("the cut call's effect never happened")
+
+
+def _cut_too_late(d: Derived, before_seq: int) -> str:
+    """Why the last cut call before `before_seq` proves nothing about a cancellation ("" if it does): it was cut
+    later than half the time an undisturbed call of its tool took from its request to its response (the client saw
+    the stream late, e.g. on a loaded machine: the server had done most of the work before the cut could reach it)."""
+    calls = [c for c in d.tool_calls() if c.request.seq < before_seq]
+    cut = [c for c in calls if (e := d.ends.get(c.xs[0])) is not None and e.reason == "cut"]
+    if not cut:
+        return ""
+    c = cut[-1]
+    taken = [d.h.records[seq].t - b.request.t for b in calls
+             if b.tool == c.tool and b.request.seq < c.request.seq and (seq := d.response_seq(b)) is not None]
+    if not taken:
+        return ""
+    lead = d.ends[c.xs[0]].t - c.request.t
+    if lead <= taken[-1] / 2:
+        return ""
+    return (f"the cut landed {lead:.3f} s after its request; an undisturbed call of the tool took {taken[-1]:.3f} s: "
+            f"too late to tell a cancellation from a completion")

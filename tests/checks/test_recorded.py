@@ -236,3 +236,15 @@ def test_check_cli(tmp_path, capsys):
     assert main(["check", str(junk)]) == 2
     err = capsys.readouterr().err
     assert "line 1" in err and "Traceback" not in err
+
+
+def test_a_cut_that_reached_the_server_too_late_proves_no_cancellation():
+    """Recorded from the fuzzer's 12 workers on 2 cores against the clean agents: the cut call's stream reached the
+    client 0.21 s late, so its cut after one event came when the server had done 7 of 8 steps; the job completed,
+    and http.disconnect.is-cancel FAILed a correct server. A cut later than half an undisturbed call's time is not
+    judged; the mutant that ignores disconnects (its recorded history) is still FAILed."""
+    v = verdict(good("fuzz-late-cut-under-load@2026-07-28"), "http.disconnect.is-cancel")
+    assert v.status == "NOT-OBSERVED" and "too late to tell a cancellation" in v.message, v.message
+    ignored = History.load(FIX / "bad" / "disconnect-ignored-2026@disconnect-cancels@2026-07-28.jsonl")
+    assert verdict(ignored, "http.disconnect.is-cancel").status == "FAIL"
+    assert verdict(good("disconnect-cancels@2026-07-28"), "http.disconnect.is-cancel").status == "PASS"
