@@ -73,7 +73,11 @@ REFERENCE = Profile(
         "elicitation": Role("travel_agent", {"destination": "Lisbon"}),
         "sampling": Role("research_agent", {"topic": "tidal energy"}),
         "server_close": Role("long_running_agent", {"steps": 6, "close_stream_after": 2}),
-        "effect": Role("long_running_agent", {"steps": 8, "step_ms": 30, "job": "faultline-effect"}),
+        # 60 ms a step (0.48 s a run): a cut after the first event must reach the server while the run still has
+        # 0.4 s to go, even when a loaded harness (the fuzzer's 12 workers on 2 cores) delivers the stream and the
+        # close 0.2 s late; at 30 ms a step the run had completed first and disconnect-is-cancel FAILed the clean
+        # agents (tests/fixtures/histories/good/fuzz-late-cut-under-load@2026-07-28.jsonl)
+        "effect": Role("long_running_agent", {"steps": 8, "step_ms": 60, "job": "faultline-effect"}),
         "resource": Role("travel_agent", {"destination": "Bergen"}),
         # 300 ms a step: a restarted agent resumes the task at once, and task-restart-each-step must see step k
         # and kill inside step k+1 (its restart, connect and polls within two steps, on a loaded machine too)

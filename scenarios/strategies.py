@@ -156,7 +156,7 @@ LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over t
 ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
 CUT_FIRST = ("effect", "server_close", "elicitation")  # their cut fails the most mutants; the other roles after
 WAITING_MOVES = ("tools_list_changed",)  # a server that fails it is only seen after waits (2 x 5 s): bundled first
-# cut with a concurrent call and (2025) a second session: the races; the effect role first (its steps take 30 ms
+# cut with a concurrent call and (2025) a second session: the races; the effect role first (its steps take 60 ms
 # whatever the server's step delay, so the sessions' calls overlap: a store that loses one of two appends at once)
 BUSY_ROLES = ("effect", "long_running", "progress")
 
