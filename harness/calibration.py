@@ -32,6 +32,7 @@ import anyio
 
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
+from harness.client.session import READ_TIMEOUT
 from harness.history import History
 from harness.profiles import Profile
 from harness.revisions import Revision
@@ -44,7 +45,6 @@ CEILING = 60.0  # seconds (× time scale): the runner's scenario deadline (RunCo
 TRANSPORT = "transport"  # the family of the scenarios needing no role: the served request (2025 ping,
 # 2026 server/discover), what the transport probes send
 UNCALIBRATED = (TASK, TASK_INPUT)
-READ_TIMEOUT = 10.0  # seconds (× time scale) the client waits for the next byte of a stream (httpx's read timeout)
 QUIET_FACTOR = 3.0  # a call no fault delays may stay silent this many times its family's longest undisturbed silence...
 QUIET_FLOOR = 3.0  # ...and at least this long (seconds × time scale; a loaded machine's pauses stay well below it)
 SILENCE_TAG = "calibrated-silence"  # a scenario whose client read timeout derives from calibration (Calibration.quiet)

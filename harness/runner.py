@@ -21,10 +21,11 @@ from typing import Any
 import anyio
 
 from harness import __version__
-from harness.calibration import READ_TIMEOUT, Calibration, calibrate, needed, scaled_deadline
+from harness.calibration import Calibration, calibrate, needed, scaled_deadline
 from harness.checks import run_checks
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
+from harness.client.session import READ_TIMEOUT
 from harness.discovery.preflight import Preflight, preflight, unknown_tool_answer
 from harness.errors import HarnessError
 from harness.history import Fault, History, Meta, Verdict
@@ -248,7 +249,7 @@ class Rig:
         history = History()
         try:
             return await preflight(self.target.url, self.config.profile, self.config.revisions, history,
-                                   scenarios=self.config.scenarios, timeout=10.0 * self.config.time_scale)
+                                   scenarios=self.config.scenarios, timeout=READ_TIMEOUT * self.config.time_scale)
         finally:
             if self.config.out_dir is not None:
                 history.save(self.config.out_dir / "histories" / "preflight.jsonl")

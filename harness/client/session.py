@@ -68,6 +68,9 @@ def _media(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
+READ_TIMEOUT = 10.0  # seconds (x time scale) a client waits for the next byte of a stream (httpx's read timeout)
+
+
 class WireClient(ABC):
     """The recording HTTP client under every revision's client: requests, SSE reading, answers to the server's
     requests, what it received. What differs by revision is abstract here and filled in by the revision's client
@@ -76,7 +79,7 @@ class WireClient(ABC):
 
     def __init__(self, url: str, history: History, *, revision: Revision, client: str = "A",
                  answers: Answers | None = None, capabilities: dict[str, Any] | None = None,
-                 timeout: float = 10.0, headers: dict[str, str] | None = None, grace: float | None = None,
+                 timeout: float = READ_TIMEOUT, headers: dict[str, str] | None = None, grace: float | None = None,
                  follow: bool = True, reconnect_cap: float | None = None, quiet: float | None = None) -> None:
         self.url = url
         self.history = history

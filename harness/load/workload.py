@@ -18,6 +18,7 @@ from harness.checks import run_checks
 from harness.client import tasks
 from harness.client.answers import Answers
 from harness.client.factory import wire_client
+from harness.client.session import READ_TIMEOUT
 from harness.client.verbs import RevisionClient
 from harness.history import Fault, History, Meta, Note, Record, Verdict
 from harness.load.digest import Digest, digest
@@ -129,7 +130,7 @@ class LoadClient:
         caps = tasks.with_tasks() if self.plan.role_for("task") and shared.revision is Revision.R2025 else None
         client = wire_client(self.base_url, self.history, revision=shared.revision, client=self.name,
                              answers=Answers(), capabilities=caps, tasks=caps is not None,
-                             timeout=10.0 * shared.time_scale, time_scale=shared.time_scale)
+                             timeout=READ_TIMEOUT * shared.time_scale, time_scale=shared.time_scale)
         shared.live.append(self)
         try:
             async with client:
