@@ -125,9 +125,11 @@ class Client(Protocol):
 
     async def call_tool(self, name: str, arguments: JSON, *, request_id: int | str | None = None,
                         progress_token: Any = None, cut_after: int | None = None, cut_mid_event: bool = False,
-                        deadline: float | None = None, tamper_request_state: bool = False) -> Outcome:
+                        deadline: float | None = None, tamper_request_state: bool = False,
+                        read_timeout: float | None = None) -> Outcome:
         """tools/call, answering the server's questions with the client's `Answers` (2026: InputRequiredResult
-        rounds; `tamper_request_state` alters the requestState of the first retry)."""
+        rounds; `tamper_request_state` alters the requestState of the first retry); `read_timeout`: the longest
+        silence of the call's stream, instead of the client's (a scenario's patience with a server that waits)."""
         ...
 
     async def resume(self, stream: str, last_event_id: str, *, cut_after: int | None = None,

@@ -71,6 +71,14 @@ LIBRARY_MOVES = ("resource_subscribe", "resource_unsubscribe", "resource_unknown
                  "discover", "mrtr_malformed_input", "mrtr_missing_input", "mrtr_retry_cut", "tools_list_changed",
                  "standalone_burst_cut")
 RESTART_PROBES = ("resource_restart", "task_input_restart")
+# The user's answers a schedule can give the server's elicitation/create (the `elicitation` role): "lost" (2025-11-25:
+# a server-to-client request) accepts, but a reset_peer on the upstream loses every POST of the answer while the
+# call runs, and the server has ANSWER_PATIENCE seconds (x time scale) of silence on the call's stream to stop
+# waiting and answer the call (2025 lifecycle § Timeouts: "implementations SHOULD establish timeouts for all sent
+# requests"). The patience is the fuzzer's, not the spec's (which names no figure): a server that waits longer for
+# its user (server-everything: 10 minutes) WARNs here, as it does in toxic-lost-answer.
+ELICITATION_ANSWERS = ("accept", "decline", "cancel", "lost")
+ANSWER_PATIENCE = 6.0  # seconds: twice the reference agents' default wait for an answer (3 s)
 PING = {"jsonrpc": "2.0", "id": 9001, "method": "ping"}
 
 
@@ -112,7 +120,7 @@ class Schedule:
     concurrent: bool = False  # a second, undisturbed call in the same session
     second_session: bool = False  # another session reusing the same request id
     request_id: int | None = None
-    elicitation: str = "accept"
+    elicitation: str = "accept"  # ELICITATION_ANSWERS
     sampling: str = "success"
     probes: tuple[str, ...] = ()
     toxics: tuple[ToxicStrike, ...] = ()  # catalogue toxics on the faulted call (a repro without them has none)
@@ -122,11 +130,15 @@ class Schedule:
 
     @property
     def undisturbed(self) -> bool:
-        """No strike, no toxic, no library move, no open GET stream: nothing of the schedule delays the server's
-        answers or waits on a silence of its own (the fuzzer then derives the client's read timeout from calibration,
-        so a server that hangs is seen in seconds)."""
-        return not self.strikes and not self.toxics and not any(p in LIBRARY_MOVES or p == "get_stream"
-                                                               for p in self.probes)
+        """No strike, no toxic, no lost answer, no library move, no open GET stream: nothing of the schedule delays
+        the server's answers or waits on a silence of its own (the fuzzer then derives the client's read timeout from
+        calibration, so a server that hangs is seen in seconds)."""
+        return not self.strikes and not self.toxics and not self.loses_answer and not any(
+            p in LIBRARY_MOVES or p == "get_stream" for p in self.probes)
+
+    @property
+    def loses_answer(self) -> bool:
+        return self.role == "elicitation" and self.elicitation == "lost"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schedule:
@@ -202,8 +214,17 @@ def play(schedule: Schedule) -> ScenarioBody:
         tool, args = ctx.role(schedule.role)  # (an effect job is this example's own: the context's role() sees to it)
         plan = _plan(schedule)
         ctx.note("schedule", schedule=schedule.to_json())
-        answers = Answers(elicitation=schedule.elicitation, sampling=schedule.sampling,
-                          elicitation_content={"confirm": True} if schedule.elicitation == "accept" else None)
+        lost: list[Any] = []  # the toxic that loses the answer, once the server asked
+
+        async def lose(method: str, params: dict[str, Any]) -> None:
+            if not lost:
+                lost.append(await ctx.fault("reset_peer", {"timeout": 0}, stream="upstream"))
+
+        accepts = schedule.elicitation in ("accept", "lost")
+        answers = Answers(elicitation="accept" if accepts else schedule.elicitation, sampling=schedule.sampling,
+                          elicitation_content={"confirm": True} if accepts else None,
+                          before=lose if schedule.loses_answer else None)
+        patience = ANSWER_PATIENCE * ctx.time_scale if schedule.loses_answer else None
         probes = [p for p in ORDER if p in schedule.probes and p in PROBES_AT[ctx.revision]]
         async with ctx.client("A", answers=answers) as c:
             await c.open()
@@ -220,7 +241,7 @@ def play(schedule: Schedule) -> ScenarioBody:
             async def main_call() -> None:
                 outcomes["main"] = await c.call_tool(
                     tool, args, progress_token="fuzz", request_id=schedule.request_id, cut_after=plan.client_cut,
-                    cut_mid_event=plan.mid, deadline=ctx.deadline(15))
+                    cut_mid_event=plan.mid, deadline=ctx.deadline(15), read_timeout=patience)
 
             async def side_call() -> None:
                 side = await c.call_tool(tool, args, progress_token="fuzz-side", deadline=ctx.deadline(15))
@@ -250,9 +271,14 @@ def play(schedule: Schedule) -> ScenarioBody:
                     if stall is not None:
                         tg.start_soon(release_stall)
                 outer.cancel_scope.cancel()
-            for t in toxics:
+            for t in toxics + lost:
                 await t.remove()
             out = outcomes["main"]
+            if patience is not None and out.response is None and out.ended == "timeout":
+                ctx.note(f"no response within {patience:g}s of the lost answer: the call is not resumed",
+                         patience=patience)
+                await _probes(ctx, c, probes, out, answers)
+                return
             if plan.down_ms:
                 await ctx.network(False)
                 await anyio.sleep(plan.down_ms / 1000.0)

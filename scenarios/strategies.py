@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from scenarios.api import Revision
 from scenarios.schedules import (
+    ELICITATION_ANSWERS,
     KINDS,
     LIBRARY_MOVES,
     ORDER,
@@ -140,11 +141,25 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
         concurrent=st.booleans(),
         second_session=two_sessions,
         request_id=st.one_of(st.none(), st.just(1)),
-        elicitation=st.sampled_from(["accept", "decline", "cancel"]),
+        elicitation=st.sampled_from(_elicitation_answers(revision)),
         sampling=st.sampled_from(["success", "reject", "error"]),
         probes=moves,
         toxics=toxics,
     )
+
+
+# One drawn elicitation answer in this many is lost (2025): the clean agents answer the call only after their own
+# 3 s wait, one of the slowest examples there is; the seed corpus plays it first of the answers anyway.
+LOST_ODDS = 10
+
+
+def _elicitation_answers(revision: Revision) -> list[str]:
+    """The answers drawn for the elicitation role, the simplest first; "lost" (a server-to-client request the
+    server waits on) where the revision has them, in one draw of LOST_ODDS."""
+    plain = [a for a in ELICITATION_ANSWERS if a != "lost"]
+    if not revision.traits.has_sessions:
+        return plain
+    return plain * ((LOST_ODDS - 1) // len(plain)) + ["lost"]
 
 
 # The seed corpus's library moves played alone (a task runs to its end, a restart respawns the server), the costliest
@@ -152,8 +167,10 @@ def schedules(revision: Revision, roles: list[str], *, can_restart: bool = False
 COSTLY_MOVES = ("task_lifecycle", "task_input_restart", "resource_restart", "resource_unsubscribe")
 CHEAP_PER_COSTLY = 3  # in the corpus's order: this many cheap schedules, then a costly one
 LIGHT_PER_SCHEDULE = 2  # light library moves per corpus schedule: spread over the workers, narrowed in 1 run
-# a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first
-ANSWERS = (("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"), ("sampling", "reject"))
+# a server that hangs on a refusal is only seen after the client's read timeout (10 s): one of each role first; a
+# lost answer (2025 only) costs the server's own wait, ANSWER_PATIENCE at most: the first of all
+ANSWERS = (("elicitation", "lost"), ("elicitation", "decline"), ("sampling", "error"), ("elicitation", "cancel"),
+           ("sampling", "reject"))
 CUT_FIRST = ("effect", "server_close", "elicitation")  # their cut fails the most mutants; the other roles after
 WAITING_MOVES = ("tools_list_changed",)  # a server that fails it is only seen after waits (2 x 5 s): bundled first
 # cut with a concurrent call and (2025) a second session: the races; the effect role first (its steps take 60 ms
@@ -163,7 +180,8 @@ BUSY_ROLES = ("effect", "long_running", "progress")
 
 def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: bool = False) -> list[tuple[Revision, Schedule]]:
     """The schedules a fuzz run plays before Hypothesis draws any: every cheap probe together, each role cut once
-    (after its undisturbed twin; then resumed or re-issued), each refusing answer of the user, BUSY_ROLES cut while
+    (after its undisturbed twin; then resumed or re-issued), each refusing answer of the user and (2025) a lost
+    one, BUSY_ROLES cut while
     a concurrent call and a second session write (event ids and stores that race), the light library
     moves LIGHT_PER_SCHEDULE together, each costly move alone. Workers take them in order: the revisions
     interleaved, the probes first, then the other kinds in turn (one bug fails a cut, another a library move, a
@@ -182,7 +200,8 @@ def seed_corpus(revisions: list[Revision], roles: list[str], *, can_restart: boo
         if "get_stream" in moves:
             ours.append(Schedule(role="progress" if "progress" in roles else simplest, probes=("get_stream",)))
         cuts = [Schedule(role=r, strikes=(Strike("cut", k=2),)) for r in sorted(roles, key=_cut_first)]
-        answers = [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS if role in roles]  # type: ignore[arg-type]
+        answers = [Schedule(role=role, **{role: answer}) for role, answer in ANSWERS  # type: ignore[arg-type]
+                   if role in roles and (answer != "lost" or rev.traits.has_sessions)]
         bundles = [Schedule(role=simplest, probes=tuple(light[i:i + LIGHT_PER_SCHEDULE]))
                    for i in range(0, len(light), LIGHT_PER_SCHEDULE)]
         busy = [Schedule(role=r, strikes=(Strike("cut", k=2),), concurrent=True,

@@ -155,11 +155,12 @@ class WireClient(ABC):
 
     async def call(self, method: str, params: dict[str, Any] | None = None, *, request_id: int | str | None = None,
                    progress_token: Any = None, cut_after: int | None = None, cut_mid_event: bool = False,
-                   deadline: float | None = None, purpose: str = "call") -> CallOutcome:
+                   deadline: float | None = None, purpose: str = "call",
+                   read_timeout: float | None = None) -> CallOutcome:
         rid = self.next_id() if request_id is None else request_id
         body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": self._params(params, progress_token)}
         # a listen stream is silent for as long as nothing changes: only its deadline ends it, not a read timeout
-        quiet = deadline if purpose == "listen" and deadline is not None else None
+        quiet = deadline if purpose == "listen" and deadline is not None else read_timeout
         out = await self._exchange("POST", body, purpose=purpose, stream=f"post:{rid}", rpc_id=rid,
                                    cut_after=cut_after, cut_mid=cut_mid_event, deadline=deadline, read_timeout=quiet)
         if cut_after is None and self.follow:  # a cut the scenario asked for is never followed here

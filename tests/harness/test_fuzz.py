@@ -72,3 +72,28 @@ def test_an_undisturbed_schedule_sees_a_hang_after_the_calibrated_silence(tmp_pa
     waited = [r.detail for r in result.history if isinstance(r, End) and r.reason == "timeout"]
     assert waited and all(f"nothing within {QUIET_FLOOR:g}s" in d for d in waited), waited
     assert QUIET_FLOOR < READ_TIMEOUT
+
+
+def test_a_lost_answer_gives_the_server_the_patience_then_judges_it(tmp_path: Path) -> None:
+    """A schedule that loses the elicitation answer: the clean agents stop waiting on their own (here after 0.5 s)
+    and answer the call, nothing FAILs or WARNs; the mutant that waits for ever WARNs http.post.eventually-response
+    once the call's stream was silent for ANSWER_PATIENCE × time scale, and the call is not resumed."""
+    from harness.fuzz_io import replay_once
+    from harness.history import End, Request
+    from harness.revisions import Revision
+    from scenarios.schedules import ANSWER_PATIENCE, Schedule
+
+    lost = Schedule(role="elicitation", elicitation="lost")
+    config = RunConfig(scenarios=[], revisions=ALL, profile=REFERENCE, time_scale=0.5)
+    clean = replay_once(SpawnTarget(_agents(tmp_path) + " --elicitation-timeout 0.5"), config, lost, Revision.R2025)
+    bad = {v.requirement: v.status for v in clean.verdicts if v.status in ("FAIL", "WARN", "ERROR")}
+    assert not bad, bad
+    assert "http.post.eventually-response" in {v.requirement for v in clean.verdicts if v.status == "PASS"}
+    assert any(isinstance(r, End) and r.reason == "error" for r in clean.history)  # the answer was lost, really
+    hung = replay_once(SpawnTarget(_agents(tmp_path, "elicitation-waits-forever")), config, lost, Revision.R2025)
+    got = {v.requirement: v.status for v in hung.verdicts}
+    assert got["http.post.eventually-response"] == "WARN", got
+    patience = ANSWER_PATIENCE * config.time_scale
+    assert any(isinstance(r, End) and r.reason == "timeout" and f"nothing within {patience:g}s" in r.detail
+               for r in hung.history)
+    assert not [r for r in hung.history if isinstance(r, Request) and r.purpose == "resume"]

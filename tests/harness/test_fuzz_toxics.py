@@ -132,3 +132,29 @@ def test_a_library_move_is_drawn_in_about_one_example_of_library_odds_and_each_o
     assert 1 / (3 * LIBRARY_ODDS) < len(chosen) / len(drawn) < 2 / LIBRARY_ODDS
     assert {m for pick in chosen for m in pick} == set(moves) and all(len(pick) == 1 for pick in chosen)
     assert {"mrtr_missing_input", "tools_list_changed"} <= set(PROBES_2026) & set(LIBRARY_MOVES)
+
+
+def test_a_lost_answer_is_a_2025_move_drawn_rarely_and_played_first_of_the_answers() -> None:
+    """The lost elicitation answer (a server-to-client request the server waits on) exists at 2025-11-25 only, is
+    drawn in about one elicitation schedule of LOST_ODDS, is never undisturbed (its calibrated read timeout would race
+    the server's own wait), and is the first answer the seed corpus plays."""
+    from scenarios.strategies import LOST_ODDS
+
+    drawn: dict[Revision, list[str]] = {Revision.R2025: [], Revision.R2026: []}
+
+    @settings(QUIET, max_examples=600)
+    @given(st.sampled_from(sorted(drawn)).flatmap(lambda rev: st.tuples(st.just(rev), schedules(rev, ["elicitation"]))))
+    def collect(case: tuple[Revision, Schedule]) -> None:
+        drawn[case[0]].append(case[1].elicitation)
+
+    collect()
+    assert "lost" not in drawn[Revision.R2026] and set(drawn[Revision.R2026]) == {"accept", "decline", "cancel"}
+    share = drawn[Revision.R2025].count("lost") / len(drawn[Revision.R2025])
+    assert 1 / (3 * LOST_ODDS) < share < 3 / LOST_ODDS, share
+    lost = Schedule(role="elicitation", elicitation="lost")
+    assert lost.loses_answer and not lost.undisturbed and Schedule(role="elicitation").undisturbed
+    assert not Schedule(role="sampling", elicitation="lost").loses_answer  # the answer of a question never asked
+    corpus = seed_corpus([Revision.R2025, Revision.R2026], ["elicitation", "sampling", "long_running"])
+    answers = [(rev, s) for rev, s in corpus if s.role in ("elicitation", "sampling") and not s.strikes]
+    assert answers[0] == (Revision.R2025, lost)
+    assert [rev for rev, s in answers if s.loses_answer] == [Revision.R2025]
