@@ -316,11 +316,13 @@ def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
         return out.unseen("no effect was measured around a cut call")
     late = ""
     judged = 0
+    since = -1  # each measure judges the calls after the one before it
     for n in notes:
         before, after = n.data.get("before"), n.data.get("after")
         if not isinstance(before, int) or not isinstance(after, int):
             return out.unseen("the effect tool did not report a count")
-        too_late = _cut_too_late(d, n.seq)
+        too_late = _why_unjudged(d, since, n.seq)
+        since = n.seq
         if too_late:
             late = too_late
             continue
@@ -333,14 +335,17 @@ def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
     return out.ok("the cut call's effect never happened")
 
 
-def _cut_too_late(d: Derived, before_seq: int) -> str:
-    """Why the last cut call before `before_seq` proves nothing about a cancellation ("" if it does): it was cut
-    later than half the time an undisturbed call of its tool took from its request to its response (the client saw
-    the stream late, e.g. on a loaded machine: the server had done most of the work before the cut could reach it)."""
+def _why_unjudged(d: Derived, after_seq: int, before_seq: int) -> str:
+    """Why the calls between `after_seq` and `before_seq` prove nothing about a cancellation ("" if they do): none
+    was cut (its stream carried its response before the event the client was to cut it after: a server that sends
+    no progress on the call's stream), or the last cut one was cut later than half the time an undisturbed call of
+    its tool took from its request to its response (the client saw the stream late, e.g. on a loaded machine: the
+    server had done most of the work before the cut could reach it)."""
     calls = [c for c in d.tool_calls() if c.request.seq < before_seq]
-    cut = [c for c in calls if (e := d.ends.get(c.xs[0])) is not None and e.reason == "cut"]
+    cut = [c for c in calls if c.request.seq > after_seq and (e := d.ends.get(c.xs[0])) is not None
+           and e.reason == "cut"]
     if not cut:
-        return ""
+        return "no call was cut before the effect was counted: the stream of the call to cut ended first"
     c = cut[-1]
     taken = [d.h.records[seq].t - b.request.t for b in calls
              if b.tool == c.tool and b.request.seq < c.request.seq and (seq := d.response_seq(b)) is not None]

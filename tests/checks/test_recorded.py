@@ -248,3 +248,16 @@ def test_a_cut_that_reached_the_server_too_late_proves_no_cancellation():
     ignored = History.load(FIX / "bad" / "disconnect-ignored-2026@disconnect-cancels@2026-07-28.jsonl")
     assert verdict(ignored, "http.disconnect.is-cancel").status == "FAIL"
     assert verdict(good("disconnect-cancels@2026-07-28"), "http.disconnect.is-cancel").status == "PASS"
+
+
+def test_a_call_that_was_never_cut_is_not_judged_a_cancellation():
+    """Recorded: disconnect-cancels against a server whose effect tool sends its progress elsewhere (the mutant
+    notifications-on-get-stream at 2026: on no stream at all), so the call to cut after its first event carried only
+    its response and completed. The fuzzer's bench saw http.disconnect.is-cancel FAIL it, 3 replays of 3: the count
+    grew by two for a cut that never happened. Not judged; the mutant that ignores disconnects is still FAILed."""
+    h = good("effect-without-progress@2026-07-28")
+    assert not [r for r in h.records if getattr(r, "reason", None) == "cut"]
+    v = verdict(h, "http.disconnect.is-cancel")
+    assert v.status == "NOT-OBSERVED" and "no call was cut" in v.message, v.message
+    ignored = History.load(FIX / "bad" / "disconnect-ignored-2026@disconnect-cancels@2026-07-28.jsonl")
+    assert verdict(ignored, "http.disconnect.is-cancel").status == "FAIL"
