@@ -16,7 +16,9 @@ class ReplayHandoffGap(Behaviour):
 
         The gap itself is microseconds wide without tests/agents/test_agents_resume.py's gates, so no
         scenario hits it reliably; what the kill matrix catches is the same stock path's other fault: a
-        resume that goes live is held open after its response (http.post.response-terminates, a WARN)."""
+        resume that goes live is held open after its response (http.post.response-terminates, a WARN). A
+        burst of events resumed while it is still being stored does hit it (http.resume.no-gaps): the
+        fuzzer's standalone_burst_cut move, two replays of three in the fuzz bench."""
         await StreamableHTTPServerTransport._replay_events(transport, last_event_id, request, send)
 
 
@@ -25,4 +27,4 @@ MUTANT = Mutant(
     "resume uses the SDK's stock replay: events stored between the replay snapshot and going live are "
     "never delivered (SDK bug B)",
     hook="resume_stream", behaviour=ReplayHandoffGap,
-    requirements=("http.post.response-terminates",), scenarios=("disconnect-not-cancel",))
+    requirements=("http.post.response-terminates", "http.resume.no-gaps"), scenarios=("disconnect-not-cancel",))
