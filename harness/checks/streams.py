@@ -335,17 +335,28 @@ def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
     return out.ok("the cut call's effect never happened")
 
 
+def _answered_on(d: Derived, c: Any, x: int) -> bool:
+    """The call's response came on exchange `x` (an SSE event or a JSON body)."""
+    resp = d.responses.get(x)
+    return any(is_response(e.message, c.rpc_id) for e in d.events.get(x, [])) or (
+        resp is not None and is_response(resp.body, c.rpc_id))
+
+
 def _why_unjudged(d: Derived, after_seq: int, before_seq: int) -> str:
-    """Why the calls between `after_seq` and `before_seq` prove nothing about a cancellation ("" if they do): none
-    was cut (its stream carried its response before the event the client was to cut it after: a server that sends
-    no progress on the call's stream), or the last cut one was cut later than half the time an undisturbed call of
-    its tool took from its request to its response (the client saw the stream late, e.g. on a loaded machine: the
-    server had done most of the work before the cut could reach it)."""
+    """Why the calls between `after_seq` and `before_seq` prove nothing about a cancellation ("" if they do): no
+    call's first stream closed before its response (the call to cut carried its response before the event it was to
+    be cut after: a server that sends no progress on the call's stream), or the last one the client cut was cut
+    later than half the time an undisturbed call of its tool took from its request to its response (the client saw
+    the stream late, e.g. on a loaded machine: the server had done most of the work before the cut could reach it).
+    A stream the nemesis closed is judged as it is (scenarios/library/faults.py strike_effect sees to its timing)."""
     calls = [c for c in d.tool_calls() if c.request.seq < before_seq]
-    cut = [c for c in calls if c.request.seq > after_seq and (e := d.ends.get(c.xs[0])) is not None
-           and e.reason == "cut"]
+    closed = [c for c in calls if c.request.seq > after_seq and d.ends.get(c.xs[0]) is not None
+              and not _answered_on(d, c, c.xs[0])]
+    if not closed:
+        return "no call was cut before the effect was counted: the stream of the call to cut carried its response"
+    cut = [c for c in closed if d.ends[c.xs[0]].reason == "cut"]
     if not cut:
-        return "no call was cut before the effect was counted: the stream of the call to cut ended first"
+        return ""
     c = cut[-1]
     taken = [d.h.records[seq].t - b.request.t for b in calls
              if b.tool == c.tool and b.request.seq < c.request.seq and (seq := d.response_seq(b)) is not None]

@@ -21,6 +21,10 @@ from harness.proxy.client import ProxyClient
 pytestmark = pytest.mark.anyio
 
 WRITES, GAP, LATENCY, TOLERANCE = 5, 0.060, 0.100, 0.015
+# A chunk may arrive this much later than its latency on a loaded machine (CI's test workers: 15.6 ms once); never
+# earlier than TOLERANCE. A queueing bug shows far beyond it: chunks 10 ms apart held one after another in a 100 ms
+# toxic arrive 90 ms later each.
+LATE = 0.040
 
 
 @contextlib.asynccontextmanager
@@ -85,12 +89,12 @@ async def test_latency_pipelines_a_stream_of_chunks(px: ProxyClient, name: str) 
     delays, since_first = await chunk_delays(px, name, Latency(latency=int(LATENCY * 1000)))
     print("latency 100 ms, writes 60 ms apart: arrival - own write (ms):", ms(delays),
           "; arrival - first write (ms):", ms(since_first))
-    assert all(abs(d - LATENCY) <= TOLERANCE for d in delays), ms(delays)
+    assert all(LATENCY - TOLERANCE <= d <= LATENCY + LATE for d in delays), ms(delays)
 
 
 async def test_jitter_spreads_each_chunk_around_its_own_arrival(px: ProxyClient, name: str) -> None:
     delays, _ = await chunk_delays(px, name, Latency(latency=100, jitter=20))
-    assert all(0.080 - TOLERANCE <= d <= 0.120 + TOLERANCE for d in delays), ms(delays)
+    assert all(0.080 - TOLERANCE <= d <= 0.120 + LATE for d in delays), ms(delays)
     assert max(delays) - min(delays) > 0.002, ms(delays)  # drawn per chunk (all within 2 ms: p < 1e-5)
 
 
@@ -98,7 +102,7 @@ async def test_jitter_spreads_each_chunk_around_its_own_arrival(px: ProxyClient,
 async def test_two_latency_toxics_add_up_for_every_chunk(px: ProxyClient, name: str) -> None:
     """Chunks 10 ms apart queue in the first toxic; each still gets both latencies."""
     delays, _ = await chunk_delays(px, name, Latency(latency=100), Latency(latency=100), gap=0.010)
-    assert all(abs(d - 0.200) <= TOLERANCE for d in delays), ms(delays)
+    assert all(0.200 - TOLERANCE <= d <= 0.200 + LATE for d in delays), ms(delays)
 
 
 async def stream_through(px: ProxyClient, name: str, echo: int, direction: str, churn: bool) -> tuple[bytes, bytes]:
