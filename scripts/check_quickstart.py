@@ -5,7 +5,8 @@ repository, with an externally managed python3 (PEP 668: `pip install` outside a
 
 The python3: Debian's or Ubuntu's own (/usr/bin/python3 with an EXTERNALLY-MANAGED marker), else a copy of
 this Python's standard library with the marker added (what PEP 668 says a distributor does). Caches are
-shared (pip's, uv's, $FAULTLINE_CACHE); nothing else is. Exit 0 when both commands exit 0. .ci/run runs it:
+shared (pip's, uv's, $FAULTLINE_CACHE), and so is ../shared beside the clone when it is beside this checkout;
+nothing else is. Exit 0 when both commands exit 0. .ci/run runs it:
 the tests CI runs are the README's test command, in that clone.
 """
 
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clone = work / "faultline"
         subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
+        if (ROOT.parent / "shared").is_dir():  # as CI's own checkout has it (tests/checks/test_catalogue.py reads it)
+            (work / "shared").symlink_to((ROOT.parent / "shared").resolve())
         bindir = externally_managed_python(work)
         refused = subprocess.run([str(bindir / "python3"), "-m", "pip", "install", "--dry-run", "nox"],
                                  capture_output=True, text=True, check=False)
