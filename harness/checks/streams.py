@@ -335,13 +335,6 @@ def disconnect_is_cancel(d: Derived, out: Outcome) -> Verdict:
     return out.ok("the cut call's effect never happened")
 
 
-def _answered_on(d: Derived, c: Any, x: int) -> bool:
-    """The call's response came on exchange `x` (an SSE event or a JSON body)."""
-    resp = d.responses.get(x)
-    return any(is_response(e.message, c.rpc_id) for e in d.events.get(x, [])) or (
-        resp is not None and is_response(resp.body, c.rpc_id))
-
-
 def _why_unjudged(d: Derived, after_seq: int, before_seq: int) -> str:
     """Why the calls between `after_seq` and `before_seq` prove nothing about a cancellation ("" if they do): no
     call's first stream closed before its response (the call to cut carried its response before the event it was to
@@ -351,7 +344,7 @@ def _why_unjudged(d: Derived, after_seq: int, before_seq: int) -> str:
     A stream the nemesis closed is judged as it is (scenarios/library/faults.py strike_effect sees to its timing)."""
     calls = [c for c in d.tool_calls() if c.request.seq < before_seq]
     closed = [c for c in calls if c.request.seq > after_seq and d.ends.get(c.xs[0]) is not None
-              and not _answered_on(d, c, c.xs[0])]
+              and ((seq := d.response_seq(c)) is None or getattr(d.h.records[seq], "x", None) != c.xs[0])]
     if not closed:
         return "no call was cut before the effect was counted: the stream of the call to cut carried its response"
     cut = [c for c in closed if d.ends[c.xs[0]].reason == "cut"]
